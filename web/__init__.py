@@ -1,0 +1,1 @@
+"""smartmat dashboard (Flask). Filled in by the dashboard issue."""
