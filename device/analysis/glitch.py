@@ -1,0 +1,76 @@
+"""Isolated read-glitch rejection.
+
+A real HX711 occasionally returns one reading far from its neighbours (the
+shared log has 52.0 between 305.3 and 305.4).  A median filter would remove
+it but also round off and delay every real step in load.  Instead each frame
+is held back by exactly one frame: a cell is a glitch when it jumps away from
+the previous reading *and* the next reading comes back to where it was.  A
+real step stays where it went, so it passes untouched and on time (its frame
+keeps its own timestamp; only its release is one frame later).
+
+The jump must be large against the cell's own frame-to-frame noise, tracked
+as a running mean absolute difference, and above an absolute floor so that
+the quantisation steps of an empty mat never count.
+"""
+
+from __future__ import annotations
+
+from ..frames import Frame
+
+
+class GlitchFilter:
+    """Feed frames in order; get back the previous frame, or ``None`` if it was a glitch.
+
+    ``floor`` is the smallest jump (in the frames' units) that can be a glitch;
+    ``ratio`` how many times the typical frame-to-frame change it must exceed.
+    """
+
+    def __init__(self, floor: float = 0.5, ratio: float = 12.0, settle: float = 0.25) -> None:
+        self.floor = floor
+        self.ratio = ratio
+        self.settle = settle  # how close the next reading must come back, as a share of the jump
+        self.glitches = 0
+        self._prev: Frame | None = None   # last frame released (accepted)
+        self._held: Frame | None = None   # the frame waiting for its successor
+        self._noise = [0.0, 0.0, 0.0, 0.0]
+
+    def feed(self, frame: Frame) -> Frame | None:
+        """Returns the held frame if it is good, ``None`` if it is dropped or none was held."""
+        held, prev = self._held, self._prev
+        self._held = frame
+        if held is None:
+            return None
+        if prev is None:
+            self._prev = held
+            return held
+        noise = self._noise
+        glitch = False
+        for i in (1, 2, 3, 4):
+            a, b, c = prev[i], held[i], frame[i]
+            jump = b - a
+            size = jump if jump >= 0 else -jump
+            n = noise[i - 1]
+            limit = self.ratio * n
+            if limit < self.floor:
+                limit = self.floor
+            if size > limit:
+                back = c - a
+                if back < 0:
+                    back = -back
+                if back < self.settle * size and (c - b) * jump < 0:
+                    glitch = True
+                    continue
+            # A jump that stays (a step in load) or ordinary noise updates the noise level,
+            # clipped so one big step does not raise the bar for a long time.
+            step = size if size < 4 * limit else 4 * limit
+            noise[i - 1] = n + (step - n) * 0.02
+        if glitch:
+            self.glitches += 1
+            return None
+        self._prev = held
+        return held
+
+    def flush(self) -> Frame | None:
+        """The last held frame at the end of a stream (it has no successor to judge by)."""
+        held, self._held = self._held, None
+        return held

@@ -1,0 +1,86 @@
+"""Which excursions are reps, of which leg, and with which faults.
+
+The physics per exercise (SPEC.md section 1 axes; x toward the user's right,
+y toward the head):
+
+- quadruped: the lifted knee leaves hands and the other knee to carry the
+  body, so the load moves onto the supporting side (a left-leg rep moves the
+  CoP right) and, as the leg swings back, a little toward the feet.
+- standing: the whole body moves over the stance foot: a large sideways
+  shift away from the working leg.
+- prone: the pelvis stays down and the leg turns about the hip; the load
+  moves a little toward the head and hardly sideways.  Which leg rose is
+  not observable from four corner loads in a clean prone rep, so the leg
+  the user chose stands in (``None`` if they chose none): we do not guess.
+
+A movement that does not fit the exercise (a hand lifted, kneeling back,
+reaching out) is not a rep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .measure import Measured
+
+# Excursion shapes a rep may have, per exercise: (min sideways, max sideways,
+# min forward, max forward, max size), metres.  Generous: they only keep out
+# movements of another kind, they do not judge form.
+SHAPES = {
+    "quadruped": dict(min_abs_dx=0.010, max_dy=0.015, min_dy=-0.08, max_amp=0.11),
+    "standing": dict(min_abs_dx=0.008, max_dy=0.06, min_dy=-0.05, max_amp=0.14),
+    "prone": dict(min_abs_dx=0.0, max_dy=0.12, min_dy=0.004, max_amp=0.11),
+}
+MIN_AMP = 0.008
+MIN_DURATION, MAX_DURATION = 0.3, 12.0
+FAST_PHASE_S = 0.42     # a lift or lower quicker than this is a swing or a drop
+DYNAMIC_SHARE = 0.16    # or a load spike of this share of body weight
+ARCH_MARGIN_M = 0.018   # prone: load toward the head beyond the reference
+
+
+@dataclass
+class Verdict:
+    leg: str | None
+    tilt: bool
+    tilt_side: str | None
+    tilt_m: float           # sideways shift beyond the reference, m
+    momentum: bool
+    arch: bool
+    ai_peak: float
+
+
+def rep_like(exercise: str, m: Measured) -> bool:
+    shape = SHAPES[exercise]
+    if not MIN_DURATION <= m.end - m.start <= MAX_DURATION:
+        return False
+    if not MIN_AMP <= m.amplitude <= shape["max_amp"]:
+        return False
+    if abs(m.dx) < shape["min_abs_dx"]:
+        return False
+    return shape["min_dy"] <= m.dy <= shape["max_dy"]
+
+
+def working_leg(exercise: str, m: Measured, chosen: str | None, set_leg: str | None,
+                set_dx: float | None) -> str | None:
+    """The raised leg: the load moves to the other side (quadruped, standing)."""
+    if exercise == "prone":
+        return chosen
+    leg = "left" if m.dx > 0 else "right"
+    # A rep of the current set's leg whose hips rolled toward the working side
+    # can cancel the shift; it keeps the set's leg unless it clearly mirrors it.
+    if set_leg and leg != set_leg and set_dx is not None and abs(m.dx) < 0.5 * abs(set_dx):
+        return set_leg
+    return leg
+
+
+def judge(exercise: str, m: Measured, leg: str | None, expected_dx: float | None,
+          expected_dy: float | None, width: float, tilt_margin_m: float) -> Verdict:
+    tilt_m = 0.0 if expected_dx is None else m.dx - expected_dx
+    tilt = abs(tilt_m) > tilt_margin_m
+    side = ("right" if tilt_m > 0 else "left") if tilt else None
+    # The AI at the rep's largest sideways departure from the reference.
+    ref_ai = m.base_ai - 200.0 * (expected_dx or 0.0) / width
+    ai_peak = max(m.ai_series, key=lambda ta: abs(ta[1] - ref_ai))[1] if m.ai_series else m.base_ai
+    momentum = m.lift_s < FAST_PHASE_S or m.lower_s < FAST_PHASE_S or m.dynamic > DYNAMIC_SHARE
+    arch = exercise == "prone" and expected_dy is not None and m.dy - expected_dy > ARCH_MARGIN_M
+    return Verdict(leg, tilt, side, tilt_m, momentum, arch, ai_peak)

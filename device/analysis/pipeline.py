@@ -1,0 +1,329 @@
+"""The Analyzer: frames in, events out (docs/events.md), and the SPEC section 3 result.
+
+Pure and streaming: no I/O, no clock; every time comes from the frames.  Fed
+frame by frame or in any chunks, the same frames give the same events, which
+is what lets a recording replay to exactly the reps the live device counted.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..config import AnalysisSettings
+from ..frames import Frame, SourceInfo
+from . import judge as J
+from .coach import Coach
+from .glitch import GlitchFilter
+from .measure import measure
+from .presence import DISMOUNTING, EMPTY, READY, Presence
+from .reference import Reference
+from .reps import ExcursionDetector
+from .sets import SetTracker
+from .signals import Averager, Sample
+
+EXERCISES = ("prone", "quadruped", "standing")
+FRAME_EVERY_S = 0.1
+STANDING_SWAY_M = 0.004
+
+
+def _r(x: float, n: int = 3) -> float:
+    return round(x, n)
+
+
+class Analyzer:
+    """Streaming analysis of one mat.
+
+    ``exercise`` and ``leg`` are what the user said (``None``: detect the
+    exercise; the leg is then taken from the load where it is observable).
+    ``reference`` is a stored personal reference (``Reference.to_dict()``).
+    """
+
+    def __init__(self, info: SourceInfo, settings: AnalysisSettings | None = None,
+                 exercise: str | None = None, leg: str | None = None,
+                 reference: dict | None = None) -> None:
+        self.info = info
+        self.settings = settings or AnalysisSettings()
+        self.exercise = exercise or self.settings.exercise or info.exercise
+        self.chosen_leg = leg or self.settings.leg
+        self.width = info.width_m
+        self.tilt_margin_m = self.settings.tilt_margin_pct * self.width / 200.0
+        rate = info.rate_hz or 80.0
+        self.glitch = GlitchFilter(floor=0.3)
+        self.averager = Averager(rate, info.width_m, info.length_m)
+        self.presence = Presence()
+        self.detector = ExcursionDetector()
+        self.sets = SetTracker(self.settings.set_gap_s)
+        self.coach = Coach()
+        self._refs: dict[str, Reference] = {}
+        if reference and reference.get("exercise") in EXERCISES:
+            self._refs[reference["exercise"]] = Reference.from_dict(reference)
+        self.frames = 0
+        self.first_t: float | None = None
+        self.last_t: float | None = None
+        self.offsets = [0.0, 0.0, 0.0, 0.0]
+        self._last_kg: Frame | None = None
+        self._next_summary = -math.inf
+        self._phase = "rest"
+        self._phase_peak = 0.0
+        self._manual_break = False
+        self.reps: list[dict] = []
+
+    # ----- input -----------------------------------------------------------
+
+    def feed(self, frame: Frame) -> list[dict]:
+        """One frame in the source's units; returns the events it caused."""
+        self.frames += 1
+        if self.first_t is None:
+            self.first_t = frame.t
+        self.last_t = frame.t
+        if not all(math.isfinite(v) for v in frame):
+            return []  # a failed cell (hardware reports it separately); nothing to learn here
+        kg = self.info.to_kg(frame) if self.info.units != "kg" else frame
+        good = self.glitch.feed(kg)
+        return self._after_glitch(good) if good is not None else []
+
+    def feed_many(self, frames) -> list[dict]:
+        out: list[dict] = []
+        for f in frames:
+            out += self.feed(f)
+        return out
+
+    def finish(self) -> list[dict]:
+        """End of the stream: the last held frame, then close the open set."""
+        events: list[dict] = []
+        held = self.glitch.flush()
+        if held is not None:
+            events += self._after_glitch(held)
+        events += self.sets.close(self.last_t if self.last_t is not None else 0.0)
+        return events
+
+    def command(self, cmd: dict) -> list[dict]:
+        """Commands from the user (device bus, button); see docs/bus.md."""
+        name = cmd.get("cmd")
+        t = self.last_t or 0.0
+        if name == "start_set":
+            self._manual_break = True
+            return self.sets.close(t)
+        if name == "stop_set":
+            return self.sets.close(t)
+        if name == "set_exercise":
+            ex = cmd.get("exercise")
+            if ex not in EXERCISES and ex is not None:
+                raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}")
+            self.exercise = ex
+            return [self._state_event(t)]
+        if name == "set_leg":
+            leg = cmd.get("leg")
+            if leg not in ("left", "right", None):
+                raise ValueError("leg must be left or right")
+            self.chosen_leg = leg
+            return []
+        if name == "set_target":
+            reps = cmd.get("reps")
+            if reps is not None and (not isinstance(reps, int) or isinstance(reps, bool) or not 1 <= reps <= 200):
+                raise ValueError("reps must be an integer 1-200")
+            self.sets.target = reps
+            return []
+        if name == "tare":
+            if self._last_kg is None:
+                raise ValueError("no reading to tare from yet")
+            if self.presence.state not in (EMPTY,) and sum(self._last_kg[1:]) - sum(self.offsets) > self.presence.on_kg:
+                raise ValueError("the mat is not empty: step off to tare")
+            self.offsets = list(self._last_kg[1:])
+            return []
+        raise ValueError(f"unknown command {name!r}")
+
+    # ----- stages ----------------------------------------------------------
+
+    def _after_glitch(self, f: Frame) -> list[dict]:
+        self._last_kg = f
+        o = self.offsets
+        if o[0] or o[1] or o[2] or o[3]:
+            f = Frame(f.t, f.fl - o[0], f.fr - o[1], f.bl - o[2], f.br - o[3])
+        s = self.averager.feed(f)
+        return self._sample(s) if s is not None else []
+
+    def _sample(self, s: Sample) -> list[dict]:
+        events: list[dict] = []
+        change = self.presence.feed(s.t, s.total)
+        if change is not None:
+            if change != READY:
+                self.detector.reset()
+                if self._phase != "rest":
+                    self._phase = "rest"
+                    events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
+            events.append(self._state_event(s.t))
+        if self.presence.state == EMPTY:
+            self._track_zero()
+        elif self.presence.state == READY:
+            events += self._reps(s)
+        events += self.sets.idle(s.t)
+        if s.t >= self._next_summary:
+            self._next_summary = s.t + FRAME_EVERY_S
+            events.append(self._summary(s))
+        return events
+
+    def _track_zero(self) -> None:
+        """Follow the empty mat's slow drift so presence and mass stay right."""
+        f = self._last_kg
+        if f is None:
+            return
+        o = self.offsets
+        for i in range(4):
+            o[i] += 0.01 * (f[i + 1] - o[i])
+
+    def _state_event(self, t: float) -> dict:
+        mass = self.presence.mass_kg
+        return {"type": "state", "t": _r(t), "state": self.presence.state,
+                "exercise": self.exercise, "mass_kg": _r(mass, 1) if mass else None}
+
+    def _reps(self, s: Sample) -> list[dict]:
+        det = self.detector
+        events: list[dict] = []
+        was_open = det.current is not None
+        exc = det.feed(s)
+        if det.current is not None and not was_open:
+            self._phase, self._phase_peak = "lift", 0.0
+            events.append({"type": "phase", "t": _r(s.t), "phase": "lift", "leg": self._live_leg(s)})
+        elif det.current is not None:
+            events += self._live_phase(s)
+        if exc is not None:
+            if self._phase != "rest":
+                self._phase = "rest"
+                events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
+            m = measure(exc)
+            if m is not None:
+                events += self._rep(m, s.t)
+        return events
+
+    def _live_phase(self, s: Sample) -> list[dict]:
+        det = self.detector
+        dx, dy, d = det.deviation(s)
+        self._phase_peak = max(self._phase_peak, d)
+        if det.settled_elsewhere(s, 0.25) and self._phase == "lift":
+            self._phase = "hold"
+            return [{"type": "phase", "t": _r(s.t), "phase": "hold", "leg": self._live_leg(s)}]
+        if self._phase in ("lift", "hold") and d < 0.75 * self._phase_peak and d > 0.3 * self._phase_peak:
+            self._phase = "lower"
+            return [{"type": "phase", "t": _r(s.t), "phase": "lower", "leg": self._live_leg(s)}]
+        # A movement that has come to rest somewhere no rep goes (kneeling back, a
+        # shift of position) is not waited for: rest is where the body now is.
+        if det.settled_elsewhere(s, 1.2) and self._exercise_for(dx, dy, d) is None:
+            det.abandon(s)
+            self._phase = "rest"
+            return [{"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None}]
+        return []
+
+    def _exercise_for(self, dx: float, dy: float, amp: float) -> str | None:
+        """The exercise whose rep shape fits a held shift, or None."""
+        class _M:  # the shape test needs only these fields
+            pass
+        m = _M()
+        m.dx, m.dy, m.amplitude, m.start, m.end = dx, dy, amp, 0.0, 1.0
+        for ex in ([self.exercise] if self.exercise else EXERCISES):
+            if J.rep_like(ex, m):  # type: ignore[arg-type]
+                return ex
+        return None
+
+    def _live_leg(self, s: Sample) -> str | None:
+        if self.exercise == "prone" or self.exercise is None:
+            return self.chosen_leg
+        return self.sets.open["leg"] if self.sets.open else self.chosen_leg
+
+    def _guess_exercise(self, m) -> str | None:
+        fits = [ex for ex in EXERCISES if J.rep_like(ex, m)]
+        if not fits:
+            return None
+        if "prone" in fits and m.dy > abs(m.dx):
+            return "prone"
+        if self.detector.sway > STANDING_SWAY_M and "standing" in fits:
+            return "standing"
+        return "quadruped" if "quadruped" in fits else fits[0]
+
+    def _rep(self, m, t: float) -> list[dict]:
+        events: list[dict] = []
+        exercise = self.exercise
+        if exercise is None:
+            exercise = self._guess_exercise(m)
+            if exercise is None:
+                return []
+            self.exercise = exercise
+            events.append(self._state_event(t))
+        elif not J.rep_like(exercise, m):
+            return []
+        ref = self._refs.setdefault(exercise, Reference(exercise))
+        open_set = self.sets.open
+        set_dx = None
+        if open_set and open_set["reps"]:
+            set_dx = ref.expected(open_set["leg"], 2 * self.tilt_margin_m)[0]
+        leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
+        exp_dx, exp_dy = ref.expected(leg, 2 * self.tilt_margin_m)
+        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self.tilt_margin_m)
+        ref.add(leg, m.dx, m.dy)
+        rep = {
+            "start": _r(m.start), "end": _r(m.end), "leg": leg,
+            "lift_s": _r(m.lift_s), "hold_s": _r(m.hold_s), "lower_s": _r(m.lower_s),
+            "tilt": v.tilt, "tilt_side": v.tilt_side, "ai_peak": _r(v.ai_peak, 1),
+            "momentum": v.momentum, "arch": v.arch, "pulses": m.pulses,
+        }
+        if self._manual_break:
+            self._manual_break = False
+        events += self.sets.add(rep)
+        self.reps.append(rep)
+        number, count = self.sets.number, self.sets.count
+        events.append({"type": "rep", "t": _r(t), **rep, "set": number, "count": count})
+        for fault, on in (("tilt", v.tilt), ("momentum", v.momentum), ("arch", v.arch)):
+            if on:
+                events.append({"type": "fault", "t": _r(t), "fault": fault,
+                               "side": v.tilt_side if fault == "tilt" else None, "set": number, "count": count})
+        cue = self.coach.after_rep(t, rep)
+        if cue:
+            events.append(cue)
+        if self.sets.target and count == self.sets.target:
+            cue = self.coach.say(t, "switch_legs")
+            if cue:
+                events.append(cue)
+        return events
+
+    def _summary(self, s: Sample) -> dict:
+        tilt = None
+        ref = self._refs.get(self.exercise or "")
+        if self.presence.state == READY and self.detector.base is not None:
+            bx = self.detector.base[0]
+            exp = 0.0
+            if self.detector.current is not None and ref is not None:
+                exp = ref.expected(self._live_leg(s), 2 * self.tilt_margin_m)[0] or 0.0
+            tilt = _r(-200.0 * (s.cop_x - bx - exp) / self.width, 1)
+        return {"type": "frame", "t": _r(s.t), "total": _r(s.total, 2), "cop_x": _r(s.cop_x, 4),
+                "cop_y": _r(s.cop_y, 4), "ai": _r(s.ai, 1), "tilt": tilt, "phase": self._phase}
+
+    # ----- output ----------------------------------------------------------
+
+    @property
+    def reference(self) -> dict | None:
+        ref = self._refs.get(self.exercise or "")
+        return ref.to_dict() if ref else None
+
+    def result(self) -> dict:
+        """The SPEC section 3 object for everything fed so far."""
+        duration = (self.last_t - self.first_t) if self.first_t is not None else 0.0
+        return {
+            "format": "smartmat-analysis v1",
+            "exercise": self.exercise,
+            "frames": self.frames,
+            "duration_s": _r(duration),
+            "glitches": self.glitch.glitches,
+            "reps_total": len(self.reps),
+            "sets": [{"leg": st["leg"], "start": st["start"], "end": st["end"], "reps": list(st["reps"])}
+                     for st in self.sets.sets],
+        }
+
+
+def analyze_frames(info: SourceInfo, frames, settings: AnalysisSettings | None = None,
+                   exercise: str | None = None, leg: str | None = None) -> dict:
+    """Whole-recording analysis: the same Analyzer the device runs, fed every frame."""
+    a = Analyzer(info, settings, exercise=exercise, leg=leg)
+    for f in frames:
+        a.feed(f)
+    a.finish()
+    return a.result()
