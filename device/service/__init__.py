@@ -1,0 +1,1 @@
+"""The device service: `smartmat device` and `smartmat run` (see service.py for the design)."""
