@@ -60,6 +60,21 @@ def simulate(spec: SessionSpec) -> tuple[SourceInfo, np.ndarray, dict]:
     return info, np.column_stack([t, values]), labels
 
 
+def shift_labels(labels: dict, offset: float) -> dict:
+    """The labels with every time moved by ``offset`` (a session streamed after others)."""
+
+    def move(obj, key=None):
+        if isinstance(obj, dict):
+            return {k: move(v, k) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [move(v, key) for v in obj]
+        if isinstance(obj, float) and key in ("start", "end", "on", "off", "t"):
+            return round(obj + offset, 4)
+        return obj
+
+    return move(labels)
+
+
 def round_labels(obj, decimals: int = 4):
     """Labels with times rounded to 0.1 ms, as they are written."""
     if isinstance(obj, float):

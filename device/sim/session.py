@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .body import CHANNELS, Body, Person, inside_margin
+from .body import CHANNELS, G, Body, Person, inside_margin
 from .kinematics import Timeline
 
 EXERCISES = ("prone", "quadruped", "standing")
@@ -144,6 +144,9 @@ class _Builder:
         lo, hi = TOP_DEG[(spec.exercise, spec.variant if spec.exercise == "quadruped" else "bent")]
         self.top = np.radians(rng.uniform(lo, hi))
         self.margin = rng.uniform(0.02, 0.035)
+        still = self.body.still(2, hip_left=self.top)
+        still["hip_left"][0] = 0.0
+        self.rise = float(np.diff(self.body.leg_com(still, "left")[2])[0])   # leg CoM rise at the top, m
         self.gain = {leg: self._trunk_gain(leg) for leg in ("left", "right")}
         self.balance = {leg: self._balance(leg) for leg in ("left", "right")}
         self.t = 0.0
@@ -230,13 +233,19 @@ class _Builder:
         top = self.top * self.u(0.9, 1.05)
         momentum = rng.random() < spec.momentum_rate
         swing = dropped = False
+        over = self.u(0.1, 0.25)
         if momentum:
+            # as fast as a leg can be swung or let fall: the leg's CoM accelerates at up to about g
             swing = rng.random() < 0.6
             dropped = not swing or rng.random() < 0.6
-            lift = self.u(0.25, 0.45) if swing else lift
-            lower = self.u(0.25, 0.4) if dropped else lower
+            if swing:
+                peak = max(self.u(0.25, 0.4), np.sqrt(5.77 * (1 + over) * self.rise / (self.u(0.8, 1.2) * G)))
+                lift = peak / 0.7
+            if dropped:
+                impact = self.u(0.05, 0.09)
+                lower = np.sqrt(2.885 * self.rise / (self.u(0.6, 0.9) * G)) + impact
         pulses = int(rng.integers(2, 6)) if rng.random() < spec.pulses_rate else 0
-        pulse_s = [self.u(0.35, 0.6) for _ in range(pulses)]
+        pulse_s = [self.u(0.4, 0.7) for _ in range(pulses)]
         if pulses:
             hold = sum(pulse_s) + self.u(0.3, 0.7)
         elif rng.random() < spec.long_hold_rate:
@@ -251,7 +260,6 @@ class _Builder:
         if arch:
             top *= 1.3
         if swing:
-            over = self.u(0.1, 0.25)
             t_peak = tl.move(hip, t0, 0.7 * lift, top * (1 + over))
             t_top = tl.move(hip, t_peak, 0.3 * lift, -top * over)
         else:
@@ -259,10 +267,10 @@ class _Builder:
         if pulses:
             t = t_top + self.u(0.1, 0.2)
             for d in pulse_s:
-                t = tl.move(hip, t, d, -top * self.u(0.06, 0.12), kind="pulse")
+                t = tl.move(hip, t, d, -top * self.u(0.04, 0.08), kind="pulse")
         t_down = t_top + hold
         if dropped:
-            end = tl.move(hip, t_down, lower, -top, kind="drop", r=self.u(0.05, 0.08) / lower)
+            end = tl.move(hip, t_down, lower, -top, kind="drop", r=impact / lower)
         else:
             end = tl.move(hip, t_down, lower, -top)
 
@@ -315,7 +323,7 @@ class _Builder:
 
     def distractor(self, kind: str) -> dict:
         tl, t0, ex = self.tl, self.t, self.spec.exercise
-        go, hold = self.u(0.6, 1.2), self.u(1.0, 2.5)
+        go, hold = self.u(1.0, 1.8), self.u(1.0, 2.5)
         side = str(self.rng.choice(["left", "right"]))
         sign = 1.0 if side == "right" else -1.0
         if kind == "shift":       # settle in a new place: stays there
