@@ -235,31 +235,37 @@ class HardwareSource:
         """
         got = self.collect(reads)
         for c, values in got.items():
-            h = self.health[c]
-            if all(v in (RAIL_HIGH, RAIL_LOW) for v in values):
-                raise SensorFault(c, h.dout, h.sck, "rail",
-                                  f"reads {values[-1]} (a rail) on every one of {reads} readings: a loose "
-                                  f"or broken wire between the load cell and the HX711 (E+/E-/A+/A-), "
-                                  f"or the cell is overloaded")
-            if len(set(values)) == 1 and reads >= 8:
-                raise SensorFault(c, h.dout, h.sck, "frozen",
-                                  f"returned exactly {values[0]} on all {reads} readings: a live cell "
-                                  f"always shows noise; power-cycle the HX711, check DOUT for a short")
-            h.value = values[-1]
+            self.judge(c, values)
+            self.health[c].value = values[-1]
         if nominal_tare:
             cal = {c: CellCalibration(sum(v) / len(v), NOMINAL_COUNTS_PER_KG) for c, v in got.items()}
             self.info.calibration = cal
             self.info.metadata["calibrated"] = "no (nominal scale, tare at start)"
         return got
 
-    def collect(self, n: int, cells=CELLS) -> dict[str, list[int]]:
-        """``n`` settled readings from each of ``cells``, interleaved as they become ready.
+    def judge(self, cell: str, values: list[int]) -> None:
+        """Raise :class:`SensorFault` if a run of readings is all rails or all identical."""
+        h = self.health[cell]
+        if values and all(v in (RAIL_HIGH, RAIL_LOW) for v in values):
+            raise SensorFault(cell, h.dout, h.sck, "rail",
+                              f"reads {values[-1]} (a rail) on every one of {len(values)} readings: a "
+                              f"loose or broken wire between the load cell and the HX711 (E+/E-/A+/A-), "
+                              f"or the cell is overloaded")
+        if len(values) >= 8 and len(set(values)) == 1:
+            raise SensorFault(cell, h.dout, h.sck, "frozen",
+                              f"returned exactly {values[0]} on all {len(values)} readings: a live cell "
+                              f"always shows noise; power-cycle the HX711, check DOUT for a short")
 
-        Settling reads are dropped first.  A cell silent for ``ready_timeout_s``
-        raises :class:`SensorFault` (``not_ready``).
+    def collect(self, n: int, cells=CELLS, settle: bool = True) -> dict[str, list[int]]:
+        """``n`` readings from each of ``cells``, interleaved as they become ready.
+
+        With ``settle`` the settling reads are dropped first (after start-up
+        or a power-down; a read that may have powered the chip down always
+        restarts the settling).  A cell silent for ``ready_timeout_s`` raises
+        :class:`SensorFault` (``not_ready``).
         """
         out: dict[str, list[int]] = {c: [] for c in cells}
-        skip = {c: self.health[c].settle_reads for c in cells}
+        skip = {c: self.health[c].settle_reads if settle else 0 for c in cells}
         last = {c: self._clock() for c in cells}
         while any(len(out[c]) < n for c in cells):
             progressed = False
