@@ -128,6 +128,8 @@ class LinuxHX711(HX711):
         self._dout_pin, self._sck_pin = dout.pin, sck.pin
         #: the longest SCK high phase of the last read, in seconds
         self.last_high_s = 0.0
+        #: reads dropped because SCK may have been high too long
+        self.power_downs_detected = 0
         super().__init__(dout, sck)  # library __init__: pins, tare values, _initialize()
 
     def _initialize(self) -> None:
@@ -176,6 +178,7 @@ class LinuxHX711(HX711):
                 worst = high
         self.last_high_s = worst
         if worst > HIGH_LIMIT_S:
+            self.power_downs_detected += 1
             raise PowerDownDuringRead(worst)
         return to_signed(value)
 
