@@ -55,7 +55,7 @@ def _session(store: SessionStore, info=None) -> int:
     store.add_rep(sid, REP)
     store.add_rep(sid, REP | {"start": 12.5, "end": 14.0, "tilt": False, "tilt_side": None, "count": 2,
                               "cadence": 1.5})
-    store.add_set(sid, {"type": "set", "t": 14.0, "event": "end", "set": 1, "leg": "left", "reps": 2})
+    store.add_set(sid, {"type": "set", "t": 22.0, "event": "end", "set": 1, "leg": "left", "reps": 2})
     store.add_event(sid, {"type": "cue", "t": 12.0, "cue": "hips_square", "text": "Keep your hips square"})
     frames = _frames()
     for i in range(0, len(frames), 80):

@@ -37,6 +37,8 @@ class Notifier:
         try:
             if self._sock is None:
                 self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+                # Non-blocking: a busy receiver must never stall the sensor loop (a lost ping is harmless).
+                self._sock.setblocking(False)
             self._sock.sendto("\n".join(lines).encode(), self.address)
             return True
         except OSError:

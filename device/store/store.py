@@ -242,14 +242,21 @@ class SessionStore:
         return ids
 
     def add_set(self, session_id: int, event: dict) -> None:
-        """A ``set`` event: start creates the set, end closes it."""
+        """A ``set`` event: start creates the set, end closes it.
+
+        A set's ``end`` is that of SPEC section 3: the end of its last rep (the
+        event's ``t`` is when the pause made it over, a set gap later).
+        """
         number, leg = int(event["set"]), event.get("leg")
         with self._tx():
             self.db.execute("INSERT OR IGNORE INTO sets(session_id, number, leg, start) VALUES (?, ?, ?, ?)",
                             (session_id, number, leg, event.get("t")))
             if event.get("event") == "end":
-                self.db.execute("UPDATE sets SET end = ?, leg = coalesce(leg, ?) WHERE session_id = ? AND number = ?",
-                                (event.get("t"), leg, session_id, number))
+                self.db.execute(
+                    "UPDATE sets SET leg = coalesce(leg, ?), end = coalesce(?, (SELECT max(r.end) FROM reps r"
+                    " WHERE r.session_id = sets.session_id AND r.set_number = sets.number), ?)"
+                    " WHERE session_id = ? AND number = ?",
+                    (leg, event.get("end"), event.get("t"), session_id, number))
 
     def add_rep(self, session_id: int, rep: dict) -> None:
         """A ``rep`` event (SPEC section 3 rep plus ``set`` and ``count``), committed at once."""
