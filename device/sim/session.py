@@ -143,7 +143,7 @@ class _Builder:
         self.tempo = TEMPO[spec.tempo]
         lo, hi = TOP_DEG[(spec.exercise, spec.variant if spec.exercise == "quadruped" else "bent")]
         self.top = np.radians(rng.uniform(lo, hi))
-        self.margin = rng.uniform(0.02, 0.035)
+        self.margin = rng.uniform(0.025, 0.04)
         still = self.body.still(2, hip_left=self.top)
         still["hip_left"][0] = 0.0
         self.rise = float(np.diff(self.body.leg_com(still, "left")[2])[0])   # leg CoM rise at the top, m
