@@ -8,7 +8,7 @@ from device.hardware.hx711 import (GAIN_PULSES, RAIL_HIGH, RAIL_LOW, NotReady, P
                                    to_signed)
 from device.hardware.hx711_model import FakeClock, HX711Model
 
-from .hw_helpers import one_cell, settle
+from device.hardware.testing import one_cell, settle
 
 
 @pytest.mark.parametrize("raw, signed", [(0, 0), (1, 1), (0x7FFFFF, 8388607), (0x800000, -8388608),

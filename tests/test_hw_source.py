@@ -16,7 +16,7 @@ from device.hardware.hx711 import RAIL_HIGH
 from device.hardware.hx711_model import EMULATED_CELLS, EmulatedMat, FakeClock
 from device.hardware.source import NOMINAL_COUNTS_PER_KG, CellHealth, HardwareSource
 
-from .hw_helpers import default_pins
+from device.hardware.testing import default_pins
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from gpiozero.pins.mock import MockFactory
 
 import microcontroller  # Blinka's; imported quietly by device.hardware.hx711 already
 
-from .hw_helpers import one_cell, settle
+from device.hardware.testing import one_cell, settle
 
 
 class TickingClock(FakeClock):

@@ -1,4 +1,4 @@
-"""Shared set-up for the tests/test_hw_*.py files: a modelled HX711 on mock pins."""
+"""Test fixtures for the hardware package: one modelled HX711 on gpiozero mock pins (tests, bench)."""
 
 from __future__ import annotations
 
