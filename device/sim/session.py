@@ -382,7 +382,7 @@ def build_session(spec: SessionSpec) -> Scenario:
     b.still(b.u(2.0, 4.0))
     p = b.person
     sway = np.column_stack([rng.normal(0, SWAY_M[spec.exercise] / 2, (6, 2)),
-                            rng.uniform(0.05, 0.8, 6), rng.uniform(0, 2 * np.pi, 6)])
+                            rng.uniform(0.05, 0.5, 6), rng.uniform(0, 2 * np.pi, 6)])
     breath = (BREATH_M[spec.exercise], BREATH_M[spec.exercise] / 3, b.u(0.2, 0.3), b.u(0, 2 * np.pi))
     labels = {
         "seed": spec.seed, "exercise": spec.exercise, "rate_hz": spec.rate_hz, "noisy": spec.noise == "high",
