@@ -24,7 +24,7 @@ def test_open_source_gives_a_framesource_from_settings():
 
 def test_sessions_follow_each_other_with_time_increasing():
     src = SimSource(SessionSpec(seed=3, rate_hz=10, **SHORT), realtime=False, sessions=2)
-    seen, t = [], [f.t for f in src]
+    t = [f.t for f in src]
     assert all(b > a for a, b in zip(t, t[1:]))
     assert src.labels["session"] == 1
     assert src.labels["on"][0] > src.labels["offset_s"] > t[0] + 10     # labels are in stream time
