@@ -13,6 +13,11 @@ on ``end_session``, or at shutdown.  Each session gets a fresh Analyzer
 (with that person's reference) primed with the last seconds of frames; the
 stored raw frames start with the same seconds, so the session exported as a
 recording re-analyses to exactly the reps counted live.
+
+Events that are stored (rep, set, cue, fault, state, sensor_fault) are
+published by the writer thread right after their commit, so whatever a
+subscriber was told survives a crash; frame summaries and phases are
+published at once from the loop.
 """
 
 from __future__ import annotations
@@ -179,8 +184,10 @@ class DeviceService:
                 self.count = 0
         elif kind == "state":
             self.state = e.get("state")
+        stored = False
         if s is not None:
             sid = s["id"]
+            stored = True
             if kind == "rep":
                 self.writer.add_rep(sid, e)
                 s["reps"] += 1
@@ -189,7 +196,14 @@ class DeviceService:
                 self.writer.add_set(sid, e)
             elif kind in STORED_EVENTS:
                 self.writer.add_event(sid, e)
-        self.bus.publish(e)
+            else:
+                stored = False
+        if stored:
+            # Announced once committed: a rep the dashboard showed survives a kill -9.
+            # Frame summaries and phases (not stored) go straight out and may overtake it by a commit.
+            self.writer.then(lambda e=e: self.bus.publish(e))
+        else:
+            self.bus.publish(e)
         if self.feedback is not None:
             try:
                 self.feedback.handle(e)

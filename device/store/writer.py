@@ -47,6 +47,14 @@ class StoreWriter:
         self._q.put((None, (fn,), {}, reply))
         return reply
 
+    def then(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` on the writer thread once everything queued before is committed.
+
+        The service announces a rep on the bus this way: what the dashboard
+        was told is on disk, even if the process is killed the next instant.
+        """
+        self._q.put((None, (lambda store: fn(),), {}, None))
+
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every queued write is committed."""
         try:
