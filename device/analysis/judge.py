@@ -23,15 +23,22 @@ from dataclasses import dataclass
 
 from .measure import Measured
 
-# Excursion shapes a rep may have, per exercise: (min sideways, max sideways,
-# min forward, max forward, max size), metres.  Generous: they only keep out
-# movements of another kind, they do not judge form.
+# Excursion shapes a rep may have, per exercise (metres).  Generous: they only
+# keep out movements of another kind, they do not judge form.
+#   start: the CoP move that opens an excursion (above sway at rest)
+#   min_amp / max_amp: size of the held shift
+#   min_abs_dx: sideways part (a knee or foot leaving the mat moves the load sideways)
+#   min_dy / max_dy: forward (+) or backward (-) part
+#   min_rise: rise of the body's centre of mass (a leg going up raises it; a hand
+#   lifted or a shift of weight hardly does; a rest mistaken for a top gives < 0)
 SHAPES = {
-    "quadruped": dict(min_abs_dx=0.010, max_dy=0.015, min_dy=-0.08, max_amp=0.11),
-    "standing": dict(min_abs_dx=0.008, max_dy=0.06, min_dy=-0.05, max_amp=0.14),
-    "prone": dict(min_abs_dx=0.0, max_dy=0.12, min_dy=0.004, max_amp=0.11),
+    "quadruped": dict(start=0.010, min_amp=0.015, max_amp=0.11, min_abs_dx=0.010,
+                      min_dy=-0.06, max_dy=0.05, min_rise=0.004),
+    "standing": dict(start=0.018, min_amp=0.025, max_amp=0.14, min_abs_dx=0.015,
+                     min_dy=-0.05, max_dy=0.06, min_rise=None),
+    "prone": dict(start=0.006, min_amp=0.008, max_amp=0.11, min_abs_dx=0.0,
+                  min_dy=0.004, max_dy=0.12, min_rise=None),
 }
-MIN_AMP = 0.008
 MIN_DURATION, MAX_DURATION = 0.3, 12.0
 FAST_PHASE_S = 0.42     # a lift or lower quicker than this is a swing or a drop
 DYNAMIC_SHARE = 0.16    # or a load spike of this share of body weight
@@ -49,15 +56,20 @@ class Verdict:
     ai_peak: float
 
 
-def rep_like(exercise: str, m: Measured) -> bool:
+def held_like(exercise: str, dx: float, dy: float, amp: float) -> bool:
+    """Could a shift held like this be the top of a rep of ``exercise``?"""
     shape = SHAPES[exercise]
+    return (shape["min_amp"] <= amp <= shape["max_amp"] and abs(dx) >= shape["min_abs_dx"]
+            and shape["min_dy"] <= dy <= shape["max_dy"])
+
+
+def rep_like(exercise: str, m: Measured) -> bool:
     if not MIN_DURATION <= m.end - m.start <= MAX_DURATION:
         return False
-    if not MIN_AMP <= m.amplitude <= shape["max_amp"]:
+    rise = SHAPES[exercise]["min_rise"]
+    if rise is not None and m.rise < rise:
         return False
-    if abs(m.dx) < shape["min_abs_dx"]:
-        return False
-    return shape["min_dy"] <= m.dy <= shape["max_dy"]
+    return held_like(exercise, m.dx, m.dy, m.amplitude)
 
 
 def working_leg(exercise: str, m: Measured, chosen: str | None, set_leg: str | None,

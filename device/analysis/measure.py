@@ -1,14 +1,24 @@
 """Measure one excursion: direction, size, phase times, pulses, dynamic load.
 
+Two signals time the phases.  The centre of pressure shows the rep clearly
+but is pushed about by the body's horizontal accelerations (it must lead the
+centre of mass to move it, so it overshoots).  The total load, integrated
+twice, gives the height of the body's centre of mass, which rises exactly as
+the leg does (Newton: F - W = M z''); this is the force-plate method used
+for jump heights, integrated here between two moments of rest ("zero point
+to zero point"), where velocity and height are known.  Where the leg's
+rise is large enough against the noise that height is used; where it is not
+(standing, where the leg swings back more than up), the CoP is.
+
 Phase times follow the labels' convention: a phase starts and ends where the
 leg is at rest (zero velocity), not where a threshold is crossed.  A smooth
 movement spends a long time near rest at each end, so thresholds near 0 %
-and 100 % are drowned in sway.  The crossings at 10 % and 90 % of the
-excursion are sharp instead, and for the smooth bell-shaped velocity of a
-human limb movement they sit at a fixed share of the movement's duration:
-25 % / 75 % for a minimum-jerk profile (Flash & Hogan 1985), 20.5 % / 79.5 %
-for a raised cosine.  Taking the mean (22.8 % and a 54.5 % span) puts the
-ends of a 1 s movement within about 0.02 s of either shape.
+and 100 % are drowned in noise.  The crossings at 10 % and 90 % are sharp,
+and for the bell-shaped velocity of a human limb movement they sit at a fixed
+share of the movement's duration: 25 % / 75 % for a minimum-jerk profile
+(Flash & Hogan 1985), 20.5 % / 79.5 % for a raised cosine.  Taking the mean
+(22.8 % and a 54.5 % span) puts the ends of a 1 s movement within about
+0.02 s of either shape.
 """
 
 from __future__ import annotations
@@ -18,9 +28,11 @@ from dataclasses import dataclass
 
 from .reps import Excursion
 
+G = 9.81
 LOW, HIGH = 0.1, 0.9
 EDGE = 0.228          # share of a movement's duration before its 10 % crossing
 SPAN = 1 - 2 * EDGE   # share between its 10 % and 90 % crossings
+HEIGHT_SNR = 6.0
 
 
 @dataclass
@@ -34,9 +46,11 @@ class Measured:
     dy: float            # m (+ = toward the head / front)
     amplitude: float     # m, along the movement's direction
     dynamic: float       # largest departure of the total load from rest, as a share of it
+    rise: float          # rise of the body's centre of mass at the top, m
     pulses: int
     ai_series: list[tuple[float, float]]  # (t, ai) over the rep, for the tilt peak
     base_ai: float
+    timed_by: str        # "height" or "cop"
 
 
 def _cross(t0: float, p0: float, t1: float, p1: float, level: float) -> float:
@@ -45,74 +59,123 @@ def _cross(t0: float, p0: float, t1: float, p1: float, level: float) -> float:
     return t0 + (level - p0) * (t1 - t0) / (p1 - p0)
 
 
+def phase_times(ts: list[float], p: list[float], top: float, end: float) -> tuple[float, float, float, float] | None:
+    """(start, lift end, lower start, end) of a rise from 0 to ``top`` and a fall to ``end``."""
+    n = len(p)
+    if top <= 0 or top - end <= 0.3 * top:
+        return None
+    up = [v / top for v in p]
+    down = [(v - end) / (top - end) for v in p]
+    i = next((k for k in range(n) if up[k] >= HIGH), None)
+    k = next((k for k in range(n - 1, -1, -1) if down[k] >= HIGH), None)
+    if i is None or k is None or i == 0 or k == n - 1 or k < i:
+        return None
+    t90a = _cross(ts[i - 1], up[i - 1], ts[i], up[i], HIGH)
+    j = i - 1
+    while j > 0 and up[j] > LOW:
+        j -= 1
+    t10a = _cross(ts[j], up[j], ts[j + 1], up[j + 1], LOW) if up[j] <= LOW else ts[j]
+    t90b = _cross(ts[k], down[k], ts[k + 1], down[k + 1], HIGH)
+    m = k + 1
+    while m < n - 1 and down[m] > LOW:
+        m += 1
+    t10b = _cross(ts[m - 1], down[m - 1], ts[m], down[m], LOW) if down[m] <= LOW else ts[m]
+    lift_d = max(t90a - t10a, 0.0) / SPAN
+    lower_d = max(t10b - t90b, 0.0) / SPAN
+    start, lift_end = t10a - EDGE * lift_d, t90a + EDGE * lift_d
+    lower_start, end_t = t90b - EDGE * lower_d, t10b + EDGE * lower_d
+    if lower_start < lift_end:  # no pause at the top: split the overlap
+        lift_end = lower_start = 0.5 * (lift_end + lower_start)
+    return start, lift_end, lower_start, end_t
+
+
+def com_height(ts: list[float], totals: list[float], rest: float) -> list[float]:
+    """Height of the centre of mass above rest, from the total load, between two rests."""
+    n = len(ts)
+    acc = [G * (f - rest) / rest for f in totals]
+    v = [0.0] * n
+    for i in range(1, n):
+        v[i] = v[i - 1] + 0.5 * (acc[i] + acc[i - 1]) * (ts[i] - ts[i - 1])
+    span = ts[-1] - ts[0] or 1.0
+    v = [vi - v[-1] * (ti - ts[0]) / span for vi, ti in zip(v, ts)]   # at rest at both ends
+    z = [0.0] * n
+    for i in range(1, n):
+        z[i] = z[i - 1] + 0.5 * (v[i] + v[i - 1]) * (ts[i] - ts[i - 1])
+    return [zi - z[-1] * (ti - ts[0]) / span for zi, ti in zip(z, ts)]  # back down at the end
+
+
+def _median(xs: list[float]) -> float:
+    s = sorted(xs)
+    return s[len(s) // 2]
+
+
 def measure(exc: Excursion) -> Measured | None:
     """Figures of an excursion, or ``None`` if it has no rise, top and fall."""
-    bx, by, btot = exc.base_x, exc.base_y, exc.base_total
-    seq = exc.pre[-6:] + exc.samples + exc.post
-    if len(exc.samples) < 2 or btot <= 0:
+    bx, by = exc.base_x, exc.base_y
+    pre = exc.pre[-6:]
+    seq = pre + exc.samples + exc.post
+    if len(exc.samples) < 2 or exc.base_total <= 0 or not exc.post:
         return None
+    ts = [s.t for s in seq]
     dxs = [s.cop_x - bx for s in seq]
     dys = [s.cop_y - by for s in seq]
     ds = [math.hypot(a, b) for a, b in zip(dxs, dys)]
     dmax = max(ds)
-    top = [i for i, d in enumerate(ds) if d >= 0.7 * dmax]
-    ux = sum(dxs[i] for i in top) / len(top)
-    uy = sum(dys[i] for i in top) / len(top)
+    big = [i for i, d in enumerate(ds) if d >= 0.5 * dmax]
+    ux = sum(dxs[i] for i in big)
+    uy = sum(dys[i] for i in big)
     norm = math.hypot(ux, uy)
     if norm <= 0:
         return None
     ux, uy = ux / norm, uy / norm
-    proj = sorted(dxs[i] * ux + dys[i] * uy for i in top)
-    amp = proj[len(proj) // 2]
-    if amp <= 0:
+    raw = [a * ux + b * uy for a, b in zip(dxs, dys)]
+    # The level held at the top: the middle of the excursion, between its first
+    # and last half-height points, so overshoots at either end do not count.
+    peak = max(raw)
+    first = next(i for i in range(len(raw)) if raw[i] >= 0.5 * peak)
+    last = next(i for i in range(len(raw) - 1, -1, -1) if raw[i] >= 0.5 * peak)
+    amp = _median(raw[first:last + 1])
+    n_post = len(exc.post)
+    end_x = sum(dxs[-n_post:]) / n_post
+    end_y = sum(dys[-n_post:]) / n_post
+    # The lift runs from rest to the top; the lower from the top to where the
+    # body settles, which in standing may be onto the stance foot, not back
+    # where the set began.  Each is normalised between its own ends.
+    times = phase_times(ts, raw, amp, end_x * ux + end_y * uy)
+    if times is None:
         return None
-    p = [(a * ux + b * uy) / amp for a, b in zip(dxs, dys)]
-    ts = [s.t for s in seq]
-    n = len(seq)
-    first_hi = next((i for i in range(n) if p[i] >= HIGH), None)
-    last_hi = next((i for i in range(n - 1, -1, -1) if p[i] >= HIGH), None)
-    if first_hi is None or last_hi is None or first_hi == 0 or last_hi == n - 1:
-        return None
-    i = first_hi
-    t90a = _cross(ts[i - 1], p[i - 1], ts[i], p[i], HIGH)
-    j = i - 1
-    while j > 0 and p[j] > LOW:
-        j -= 1
-    t10a = _cross(ts[j], p[j], ts[j + 1], p[j + 1], LOW) if p[j] <= LOW else ts[j]
-    k = last_hi
-    t90b = _cross(ts[k], p[k], ts[k + 1], p[k + 1], HIGH)
-    m = k + 1
-    while m < n - 1 and p[m] > LOW:
-        m += 1
-    t10b = _cross(ts[m - 1], p[m - 1], ts[m], p[m], LOW) if p[m] <= LOW else ts[m]
-    lift_d = max(t90a - t10a, 0.0) / SPAN
-    lower_d = max(t10b - t90b, 0.0) / SPAN
-    start = t10a - EDGE * lift_d
-    lift_end = t90a + EDGE * lift_d
-    lower_start = t90b - EDGE * lower_d
-    end = t10b + EDGE * lower_d
-    if lower_start < lift_end:  # no pause at the top: split the overlap
-        lift_end = lower_start = 0.5 * (lift_end + lower_start)
-    hold_idx = [q for q in range(first_hi, last_hi + 1)] or [first_hi]
-    hdx = sorted(dxs[q] for q in hold_idx)
-    hdy = sorted(dys[q] for q in hold_idx)
+    timed_by = "cop"
+    totals = [s.total for s in seq]
+    rest = 0.5 * (sum(s.total for s in pre) / len(pre) + sum(s.total for s in exc.post) / n_post) if pre else totals[-1]
+    z = com_height(ts, totals, rest)
+    rise = _median(z[first:last + 1])
+    quiet = [abs(v) for v in z[:len(pre)] + z[-n_post:]]
+    noise = max(quiet) if quiet else 0.0
+    if rise > HEIGHT_SNR * noise and rise > 0.004:
+        by_height = phase_times(ts, z, rise, 0.0)
+        if by_height is not None:
+            times, timed_by = by_height, "height"
+    start, lift_end, lower_start, end = times
+    hold = [i for i in range(len(seq)) if lift_end <= ts[i] <= lower_start] or [(first + last) // 2]
+    # The rep's shift: the top against the rest it came back to.
+    hdx = _median([dxs[i] - end_x for i in hold])
+    hdy = _median([dys[i] - end_y for i in hold])
     # Pulses: dips inside the hold that go down by a clear share and come back up.
-    pulses, high, dipped = 0, p[first_hi], False
-    for q in range(first_hi, last_hi + 1):
-        if p[q] > high:
-            high = p[q]
-        if not dipped and p[q] < high - 0.15:
-            dipped, low = True, p[q]
+    pulses, high, low, dipped = 0, -math.inf, 0.0, False
+    for i in hold:
+        p = raw[i] / amp
+        high = max(high, p)
+        if not dipped and p < high - 0.15:
+            dipped, low = True, p
         elif dipped:
-            low = min(low, p[q])
-            if p[q] > low + 0.12:
+            low = min(low, p)
+            if p > low + 0.12:
                 pulses += 1
-                dipped, high = False, p[q]
-    dyn = max(abs(s.total - btot) for s in exc.samples) / btot
-    base_ai = sum(s.ai for s in exc.pre[-6:]) / len(exc.pre[-6:]) if exc.pre else exc.samples[0].ai
+                dipped, high = False, p
+    dyn = max(abs(s.total - rest) for s in exc.samples) / rest
+    base_ai = sum(s.ai for s in pre) / len(pre) if pre else exc.samples[0].ai
     return Measured(
-        start=start, end=end,
-        lift_s=lift_end - start, hold_s=lower_start - lift_end, lower_s=end - lower_start,
-        dx=hdx[len(hdx) // 2], dy=hdy[len(hdy) // 2], amplitude=amp, dynamic=dyn,
-        pulses=pulses, ai_series=[(s.t, s.ai) for s in exc.samples], base_ai=base_ai,
+        start=start, end=end, lift_s=lift_end - start, hold_s=lower_start - lift_end, lower_s=end - lower_start,
+        dx=hdx, dy=hdy, amplitude=amp, dynamic=dyn, rise=rise, pulses=pulses,
+        ai_series=[(s.t, s.ai) for s in exc.samples], base_ai=base_ai, timed_by=timed_by,
     )

@@ -8,6 +8,7 @@ is what lets a recording replay to exactly the reps the live device counted.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from ..config import AnalysisSettings
 from ..frames import Frame, SourceInfo
@@ -19,11 +20,13 @@ from .presence import DISMOUNTING, EMPTY, READY, Presence
 from .reference import Reference
 from .reps import ExcursionDetector
 from .sets import SetTracker
-from .signals import Averager, Sample
+from .reps import Excursion
+from .signals import Averager, Sample, Smoother
 
 EXERCISES = ("prone", "quadruped", "standing")
 FRAME_EVERY_S = 0.1
 STANDING_SWAY_M = 0.004
+INVERTED_RISE_M = 0.01
 
 
 def _r(x: float, n: int = 3) -> float:
@@ -43,7 +46,7 @@ class Analyzer:
                  reference: dict | None = None) -> None:
         self.info = info
         self.settings = settings or AnalysisSettings()
-        self.exercise = exercise or self.settings.exercise or info.exercise
+        self._exercise: str | None = None
         self.chosen_leg = leg or self.settings.leg
         self.width = info.width_m
         self.tilt_margin_m = self.settings.tilt_margin_pct * self.width / 200.0
@@ -51,7 +54,10 @@ class Analyzer:
         self.glitch = GlitchFilter(floor=0.3)
         self.averager = Averager(rate, info.width_m, info.length_m)
         self.presence = Presence()
-        self.detector = ExcursionDetector()
+        self.smoother = Smoother()
+        self._history: deque[Sample] = deque()  # unsmoothed samples, for measuring excursions
+        self.detector = ExcursionDetector(rep_shape=lambda dx, dy, d: self._exercise_for(dx, dy, d) is not None)
+        self.exercise = exercise or self.settings.exercise or info.exercise
         self.sets = SetTracker(self.settings.set_gap_s)
         self.coach = Coach()
         self._refs: dict[str, Reference] = {}
@@ -67,6 +73,20 @@ class Analyzer:
         self._phase_peak = 0.0
         self._manual_break = False
         self.reps: list[dict] = []
+        self.rejected: list[tuple[str, object]] = []  # (why, measurement): for tuning and tests
+        self.measured: list = []  # every excursion's measurement (None: no rise, top and fall)
+
+    @property
+    def exercise(self) -> str | None:
+        return self._exercise
+
+    @exercise.setter
+    def exercise(self, value: str | None) -> None:
+        self._exercise = value
+        # The smallest move worth watching differs: a standing body sways more
+        # than a kneeling one, a prone leg moves the load least.
+        start = J.SHAPES[value or "prone"]["start"]
+        self.detector.start_m, self.detector.max_start_m = start, 2.0 * start
 
     # ----- input -----------------------------------------------------------
 
@@ -149,6 +169,7 @@ class Analyzer:
         if change is not None:
             if change != READY:
                 self.detector.reset()
+                self.smoother.reset()
                 if self._phase != "rest":
                     self._phase = "rest"
                     events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
@@ -177,11 +198,22 @@ class Analyzer:
         return {"type": "state", "t": _r(t), "state": self.presence.state,
                 "exercise": self.exercise, "mass_kg": _r(mass, 1) if mass else None}
 
-    def _reps(self, s: Sample) -> list[dict]:
+    def _reps(self, raw: Sample) -> list[dict]:
         det = self.detector
         events: list[dict] = []
+        hist = self._history
+        hist.append(raw)
+        while hist[0].t < raw.t - 30.0:
+            hist.popleft()
+        s = self.smoother.feed(raw)
         was_open = det.current is not None
+        dropped = det.dropped
         exc = det.feed(s)
+        if det.dropped != dropped:
+            self.rejected.append(("held where no rep goes", s.t))
+        if was_open and det.current is None and exc is None and self._phase != "rest":
+            self._phase = "rest"
+            events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
         if det.current is not None and not was_open:
             self._phase, self._phase_peak = "lift", 0.0
             events.append({"type": "phase", "t": _r(s.t), "phase": "lift", "leg": self._live_leg(s)})
@@ -191,10 +223,30 @@ class Analyzer:
             if self._phase != "rest":
                 self._phase = "rest"
                 events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
-            m = measure(exc)
-            if m is not None:
+            m = measure(self._unsmoothed(exc))
+            self.measured.append(m)
+            if m is not None and m.rise < -INVERTED_RISE_M:
+                # The centre of mass went down and came back up: the detector
+                # took a rep's top for rest.  Rest is where this excursion went.
+                self.rejected.append(("top taken for rest", m))
+                det.reanchor(exc)
+                m = None
+            elif m is None:
+                self.rejected.append(("no rise, top and fall", exc))
+            else:
                 events += self._rep(m, s.t)
         return events
+
+    def _unsmoothed(self, exc: Excursion) -> Excursion:
+        """The same excursion made of the unsmoothed samples over the same times."""
+        t0 = exc.pre[0].t if exc.pre else exc.samples[0].t
+        t1, t2 = exc.samples[0].t, exc.post[0].t if exc.post else math.inf
+        raw = Excursion(exc.base_x, exc.base_y, exc.base_total)
+        for x in self._history:
+            if x.t < t0:
+                continue
+            (raw.pre if x.t < t1 else raw.samples if x.t < t2 else raw.post).append(x)
+        return raw
 
     def _live_phase(self, s: Sample) -> list[dict]:
         det = self.detector
@@ -206,22 +258,12 @@ class Analyzer:
         if self._phase in ("lift", "hold") and d < 0.75 * self._phase_peak and d > 0.3 * self._phase_peak:
             self._phase = "lower"
             return [{"type": "phase", "t": _r(s.t), "phase": "lower", "leg": self._live_leg(s)}]
-        # A movement that has come to rest somewhere no rep goes (kneeling back, a
-        # shift of position) is not waited for: rest is where the body now is.
-        if det.settled_elsewhere(s, 1.2) and self._exercise_for(dx, dy, d) is None:
-            det.abandon(s)
-            self._phase = "rest"
-            return [{"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None}]
         return []
 
     def _exercise_for(self, dx: float, dy: float, amp: float) -> str | None:
-        """The exercise whose rep shape fits a held shift, or None."""
-        class _M:  # the shape test needs only these fields
-            pass
-        m = _M()
-        m.dx, m.dy, m.amplitude, m.start, m.end = dx, dy, amp, 0.0, 1.0
+        """The exercise whose rep top fits a held shift, or None."""
         for ex in ([self.exercise] if self.exercise else EXERCISES):
-            if J.rep_like(ex, m):  # type: ignore[arg-type]
+            if J.held_like(ex, dx, dy, amp):
                 return ex
         return None
 
@@ -246,10 +288,12 @@ class Analyzer:
         if exercise is None:
             exercise = self._guess_exercise(m)
             if exercise is None:
+                self.rejected.append(("fits no exercise", m))
                 return []
             self.exercise = exercise
             events.append(self._state_event(t))
         elif not J.rep_like(exercise, m):
+            self.rejected.append((f"not a {exercise} rep", m))
             return []
         ref = self._refs.setdefault(exercise, Reference(exercise))
         open_set = self.sets.open

@@ -42,27 +42,42 @@ class ExcursionDetector:
     raised above the resting sway measured while quiet.
     """
 
-    def __init__(self, start_m: float = 0.008, max_s: float = 12.0, settle_s: float = 0.3) -> None:
+    def __init__(self, start_m: float = 0.008, max_start_m: float = 0.015, max_s: float = 12.0,
+                 settle_s: float = 0.3, away_s: float = 3.0, rep_shape=None) -> None:
+        self.away_s = away_s
+        # rep_shape(dx, dy, size) -> bool: could a held shift like this be the top of a rep?
+        self.rep_shape = rep_shape or (lambda dx, dy, size: True)
+        self.away: tuple[float, float, float] | None = None  # (since, x, y) while displaced
+        self.shelf_s = 1.5
+        self.outer: Excursion | None = None  # a held movement we are watching from its shelf
+        self._outer_peak = 0.0
+        self._outer_xy = (0.0, 0.0)
+        self.max_start_m = max_start_m
         self.start_m = start_m
         self.max_s = max_s
         self.settle_s = settle_s
         self.base: tuple[float, float, float] | None = None
-        self.sway = 0.0015
+        self.sway = 0.001  # mean CoP change between samples at rest, m
+        self._last: Sample | None = None
         self.current: Excursion | None = None
+        self.dropped = 0  # excursions given up as not rep-shaped
         self.peak = 0.0
+        self._peak_xy = (0.0, 0.0)
         self._recent: deque[Sample] = deque(maxlen=40)
-        self._quiet_since: float | None = None
-        self._back_since: float | None = None
 
     def reset(self) -> None:
         """Forget rest and any open excursion (someone got off, or a command said so)."""
         self.base = None
-        self.current = None
+        self.current = self.outer = None
+        self.away = None
         self._recent.clear()
-        self._quiet_since = self._back_since = None
 
     def threshold(self) -> float:
-        return max(self.start_m, 5.0 * self.sway)
+        return min(max(self.start_m, 6.0 * self.sway), self.max_start_m)
+
+    def still_m(self) -> float:
+        """The most a resting CoP wanders within a second, from the sway measured at rest."""
+        return max(0.005, 4.0 * self.sway)
 
     def deviation(self, s: Sample) -> tuple[float, float, float]:
         assert self.base is not None
@@ -72,60 +87,147 @@ class ExcursionDetector:
 
     def feed(self, s: Sample) -> Excursion | None:
         """Returns a finished excursion (returned to rest) when one ends."""
+        last, self._last = self._last, s
         if self.base is None:
             self.base = (s.cop_x, s.cop_y, s.total)
             self._recent.append(s)
             return None
         dx, dy, d = self.deviation(s)
+        if self.away is not None:
+            self._while_away(s, d)
+            return None
         cur = self.current
         if cur is None:
             if d > self.threshold():
                 cur = self.current = Excursion(*self.base, pre=list(self._recent))
                 cur.samples.append(s)
-                self.peak = d
-                self._back_since = None
+                self.peak, self._peak_xy = d, (dx, dy)
                 return None
-            # Quiet: follow slow drift and learn the sway (time constant ~1.5 s at 20 Hz).
+            # Quiet: follow slow drift (time constant ~1.5 s at 20 Hz) and learn the
+            # sway from sample-to-sample changes, which slow drifts do not inflate.
             bx, by, bt = self.base
             self.base = (bx + 0.03 * dx, by + 0.03 * dy, bt + 0.03 * (s.total - bt))
-            self.sway += 0.01 * (min(d, 3 * self.start_m) - self.sway)
+            if last is not None:
+                step = math.hypot(s.cop_x - last.cop_x, s.cop_y - last.cop_y)
+                self.sway += 0.01 * (min(step, self.max_start_m) - self.sway)
             self._recent.append(s)
             return None
         cur.samples.append(s)
         if d > self.peak:
-            self.peak = d
-        back = max(0.3 * self.peak, 0.6 * self.threshold())
-        if d < back:
-            if self._back_since is None:
-                self._back_since = s.t
-            elif s.t - self._back_since >= self.settle_s:
-                return self._close(s)
-        else:
-            self._back_since = None
+            self.peak, self._peak_xy = d, (dx, dy)
+        outer = self.outer
+        if outer is not None and self._still(s) and math.hypot(
+                s.cop_x - outer.base_x, s.cop_y - outer.base_y) < max(0.3 * self._outer_peak, 0.6 * self.threshold()):
+            # Back where the held movement began: it was one rep with a long hold.
+            outer.samples += cur.samples
+            self.current, self.outer = outer, None
+            self.base = (outer.base_x, outer.base_y, outer.base_total)
+            return self._close(s)
+        # Back at rest means near where it started, or (standing: the body has
+        # settled onto the stance foot for the set) still, after coming more
+        # than halfway back from the top.
+        px, py = self._peak_xy
+        along = (dx * px + dy * py) / self.peak if self.peak > 0 else 0.0
+        near = d < max(0.3 * self.peak, 0.6 * self.threshold())
+        if (near or along < 0.5 * self.peak) and self._still(s):
+            exc = self._close(s)
+            if outer is not None:
+                self.outer = None
+                if px * (exc.base_x - outer.base_x) + py * (exc.base_y - outer.base_y) < 0:
+                    # A dip back toward where the held movement began and up again:
+                    # a pulse at the top of a long hold, part of that rep.
+                    outer.samples += exc.samples + exc.post
+                    self.current, self.peak, self._peak_xy = outer, self._outer_peak, self._outer_xy
+                    self.base = (outer.base_x, outer.base_y, outer.base_total)
+                    return None
+            return exc
+        if outer is None and self.settled_elsewhere(s, self.shelf_s) and self.rep_shape(dx, dy, d):
+            # Held for a while where a rep could go: a long hold, or (standing)
+            # the weight moved onto the stance foot for the whole set.  Watch from
+            # here: a rep from this shelf that comes back to it settles the
+            # question one way, a return to the old rest the other.
+            self.outer, self._outer_peak, self._outer_xy = cur, self.peak, self._peak_xy
+            n = self._still_n()
+            pts = cur.samples[-n:]
+            self.base = (sum(p.cop_x for p in pts) / n, sum(p.cop_y for p in pts) / n,
+                         sum(p.total for p in pts) / n)
+            self.current = None
+            self._recent.clear()
+            self._recent.extend(pts)
+            return None
+        if self.settled_elsewhere(s, 1.0) and not self.rep_shape(dx, dy, d):
+            # Held somewhere no rep goes: a hand lifted, kneeling back, a shift of
+            # place.  Wait to see whether the body comes back or stays there.
+            self.current = self.outer = None
+            self.away = (s.t, s.cop_x, s.cop_y)
+            self.dropped += 1
+            return None
         if s.t - cur.samples[0].t > self.max_s:
             self._rebase(s)
         return None
 
+    def _while_away(self, s: Sample, d: float) -> None:
+        since, ax, ay = self.away
+        if math.hypot(s.cop_x - ax, s.cop_y - ay) > 2 * self.still_m():
+            self.away = since, ax, ay = (s.t, s.cop_x, s.cop_y)  # still moving: restart the clock
+        back = d < 0.6 * self.threshold()
+        if back or s.t - since > self.away_s:
+            # Back home, or settled in a new place: either way this is rest now.
+            self.away = None
+            self._rebase(s)
+
+    def _still_n(self) -> int:
+        """How many of the open excursion's last samples span the settle time."""
+        cur = self.current
+        assert cur is not None
+        t0 = cur.samples[-1].t - self.settle_s
+        n = 0
+        for p in reversed(cur.samples):
+            if p.t < t0:
+                break
+            n += 1
+        return n
+
+    def _still(self, s: Sample) -> bool:
+        cur = self.current
+        assert cur is not None
+        n = self._still_n()
+        if n < 3 or n + 2 > len(cur.samples):
+            return False
+        pts = cur.samples[-n:]
+        xs = [p.cop_x for p in pts]
+        ys = [p.cop_y for p in pts]
+        return max(max(xs) - min(xs), max(ys) - min(ys)) < self.still_m()
+
     def _close(self, s: Sample) -> Excursion:
         cur = self.current
         assert cur is not None
-        # The last samples (settled back at rest) belong to the rest that follows.
-        n_back = sum(1 for x in cur.samples if x.t >= (self._back_since or s.t))
+        # The still samples at the end belong to the rest that follows.
+        n_back = self._still_n()
         cur.post = cur.samples[len(cur.samples) - n_back:]
         del cur.samples[len(cur.samples) - n_back:]
         self.current = None
         self._recent.clear()
         self._recent.extend(cur.post)
-        self._back_since = None
+        # Rest is now where the body settled (usually where it started).
+        n = len(cur.post)
+        self.base = (sum(p.cop_x for p in cur.post) / n, sum(p.cop_y for p in cur.post) / n,
+                     sum(p.total for p in cur.post) / n)
         return cur
+
+    def reanchor(self, exc: Excursion) -> None:
+        """Rest is really where ``exc`` went (its far end), not where it started."""
+        far = max(exc.samples, key=lambda p: math.hypot(p.cop_x - exc.base_x, p.cop_y - exc.base_y))
+        self.current = self.outer = None
+        self.base = (far.cop_x, far.cop_y, far.total)
+        self._recent.clear()
 
     def _rebase(self, s: Sample) -> None:
         """Give up on the open excursion: the body has moved to a new resting place."""
-        self.current = None
+        self.current = self.outer = None
         self.base = (s.cop_x, s.cop_y, s.total)
         self._recent.clear()
         self._recent.append(s)
-        self._back_since = None
 
     def settled_elsewhere(self, s: Sample, window_s: float = 1.0) -> bool:
         """True when the open excursion has been still for ``window_s`` (a hold, or a new place)."""
@@ -138,7 +240,4 @@ class ExcursionDetector:
             return False
         xs = [p.cop_x for p in pts]
         ys = [p.cop_y for p in pts]
-        return max(max(xs) - min(xs), max(ys) - min(ys)) < max(0.004, 3 * self.sway)
-
-    def abandon(self, s: Sample) -> None:
-        self._rebase(s)
+        return max(max(xs) - min(xs), max(ys) - min(ys)) < self.still_m()

@@ -11,6 +11,7 @@ than real time on a Pi.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import NamedTuple
 
 from ..frames import Frame
@@ -69,3 +70,34 @@ class Averager:
         self._k = 0
         self._t = self._fl = self._fr = self._bl = self._br = 0.0
         return s
+
+
+class Smoother:
+    """Moving average over ``window_s`` for the detectors, stamped at the window's mean time.
+
+    A rep's centre of pressure overshoots at each end of a movement (it must
+    lead the centre of mass to accelerate it), in brief spikes that average
+    out over a few tenths of a second while the rep's rest-top-rest shape
+    stays; phase times are measured on the unsmoothed samples.
+    """
+
+    def __init__(self, window_s: float = 0.3) -> None:
+        self.window_s = window_s
+        self._win: deque[Sample] = deque()
+        self._sums = [0.0, 0.0, 0.0, 0.0, 0.0]
+
+    def feed(self, s: Sample) -> Sample:
+        win, sums = self._win, self._sums
+        win.append(s)
+        for i in range(5):
+            sums[i] += s[i]
+        while win[0].t < s.t - self.window_s + 1e-9:
+            old = win.popleft()
+            for i in range(5):
+                sums[i] -= old[i]
+        n = len(win)
+        return Sample(sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n, sums[4] / n)
+
+    def reset(self) -> None:
+        self._win.clear()
+        self._sums = [0.0, 0.0, 0.0, 0.0, 0.0]
