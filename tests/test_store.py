@@ -173,6 +173,8 @@ def _make_version(path, version: int) -> None:
         db.execute("INSERT INTO profiles(name, mass_kg, created) VALUES ('Ann', 60, 'x')")
         db.execute("INSERT INTO sessions(profile_id, source, info, started_wall, started_mono)"
                    " VALUES (1, 'sim', '{\"units\": \"kg\", \"width_m\": 0.6, \"length_m\": 1.8}', 'x', 0)")
+        db.execute("INSERT INTO frame_blocks(session_id, seq, t0, t1, n, data) VALUES (1, 0, 0, 0.0125, 2, ?)",
+                   (encode_block([Frame(0, 1, 2, 3, 4), Frame(0.0125, 5, 6, 7, 8)]),))
     db.close()
 
 
@@ -185,6 +187,7 @@ def test_migrates_forward_from_every_version(tmp_path, version):
         if version >= 1:
             assert store.get_profile("Ann")["mass_kg"] == 60
             assert store.get_session(1)["profile_name"] == "Ann"
+            assert list(store.iter_frames(1)) == [Frame(0, 1, 2, 3, 4), Frame(0.0125, 5, 6, 7, 8)]
         _session(store)  # every current feature works on the migrated file
         indexes = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         assert {"sessions_by_profile", "reps_by_session"} <= indexes

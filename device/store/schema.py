@@ -96,6 +96,24 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE sessions ADD COLUMN target TEXT;  -- JSON {"reps": n, "sets": n} or NULL
     """,
+    # v4: frame blocks (1-3 kB each) in a rowid table: WITHOUT ROWID keeps whole
+    # rows in the B-tree and wasted almost half of every page on them.
+    """
+    CREATE TABLE frame_blocks_v4(
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        t0 REAL NOT NULL,
+        t1 REAL NOT NULL,
+        n INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        UNIQUE(session_id, seq)
+    );
+    INSERT INTO frame_blocks_v4(session_id, seq, t0, t1, n, data)
+        SELECT session_id, seq, t0, t1, n, data FROM frame_blocks ORDER BY session_id, seq;
+    DROP TABLE frame_blocks;
+    ALTER TABLE frame_blocks_v4 RENAME TO frame_blocks;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

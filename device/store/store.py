@@ -85,6 +85,9 @@ class SessionStore:
             # Check before anything that writes (switching to WAL rewrites the header).
             version = schema.check(self.db, self.path, write=not readonly)
             if not readonly:
+                if version == 0:
+                    # A new file: 16 KiB pages hold six 2.5 kB frame blocks; 4 KiB pages held one.
+                    self._pragma("page_size = 16384")
                 self._pragma("journal_mode = WAL")
                 # FULL: a commit (each rep, each second of frames) survives a power cut.
                 self._pragma("synchronous = FULL")
