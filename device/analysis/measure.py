@@ -32,7 +32,8 @@ G = 9.81
 LOW, HIGH = 0.1, 0.9
 EDGE = 0.228          # share of a movement's duration before its 10 % crossing
 SPAN = 1 - 2 * EDGE   # share between its 10 % and 90 % crossings
-HEIGHT_SNR = 6.0
+HEIGHT_SNR = 3.0
+PRE_S = 1.0
 
 
 @dataclass
@@ -112,7 +113,10 @@ def _median(xs: list[float]) -> float:
 def measure(exc: Excursion) -> Measured | None:
     """Figures of an excursion, or ``None`` if it has no rise, top and fall."""
     bx, by = exc.base_x, exc.base_y
-    pre = exc.pre[-6:]
+    # Rest before the movement: up to a second of it, for the integration's
+    # starting point and for the onset's crossing.
+    t_open = exc.samples[0].t if exc.samples else 0.0
+    pre = [p for p in exc.pre if p.t >= t_open - PRE_S]
     seq = pre + exc.samples + exc.post
     if len(exc.samples) < 2 or exc.base_total <= 0 or not exc.post:
         return None

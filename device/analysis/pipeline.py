@@ -73,6 +73,7 @@ class Analyzer:
         self._phase_peak = 0.0
         self._manual_break = False
         self.reps: list[dict] = []
+        self._amps: list[float] = []  # sizes of the last reps, for the detector
         self.rejected: list[tuple[str, object]] = []  # (why, measurement): for tuning and tests
         self.measured: list = []  # every excursion's measurement (None: no rise, top and fall)
 
@@ -87,6 +88,7 @@ class Analyzer:
         # than a kneeling one, a prone leg moves the load least.
         start = J.SHAPES[value or "prone"]["start"]
         self.detector.start_m, self.detector.max_start_m = start, 2.0 * start
+        self.detector.may_resettle = value in (None, "standing")
 
     # ----- input -----------------------------------------------------------
 
@@ -304,6 +306,9 @@ class Analyzer:
         exp_dx, exp_dy = ref.expected(leg, 2 * self.tilt_margin_m)
         v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self.tilt_margin_m)
         ref.add(leg, m.dx, m.dy)
+        self._amps.append(m.amplitude)
+        del self._amps[:-10]
+        self.detector.typical = sorted(self._amps)[len(self._amps) // 2]
         rep = {
             "start": _r(m.start), "end": _r(m.end), "leg": leg,
             "lift_s": _r(m.lift_s), "hold_s": _r(m.hold_s), "lower_s": _r(m.lower_s),

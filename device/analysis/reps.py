@@ -49,6 +49,11 @@ class ExcursionDetector:
         self.rep_shape = rep_shape or (lambda dx, dy, size: True)
         self.away: tuple[float, float, float] | None = None  # (since, x, y) while displaced
         self.shelf_s = 1.5
+        # Set by the analysis: the size of this person's reps so far (bounds a peak
+        # inflated by a dynamic spike), and whether the body may settle onto a new
+        # rest within a set (standing: onto the stance foot).
+        self.typical: float | None = None
+        self.may_resettle = True
         self.outer: Excursion | None = None  # a held movement we are watching from its shelf
         self._outer_peak = 0.0
         self._outer_xy = (0.0, 0.0)
@@ -122,15 +127,17 @@ class ExcursionDetector:
             outer.samples += cur.samples
             self.current, self.outer = outer, None
             self.base = (outer.base_x, outer.base_y, outer.base_total)
-            return self._close(s)
+            return self._close(s, settled_elsewhere=False)
         # Back at rest means near where it started, or (standing: the body has
         # settled onto the stance foot for the set) still, after coming more
         # than halfway back from the top.
         px, py = self._peak_xy
+        peak = self.peak if self.typical is None else min(self.peak, 1.5 * self.typical)
         along = (dx * px + dy * py) / self.peak if self.peak > 0 else 0.0
-        near = d < max(0.3 * self.peak, 0.6 * self.threshold())
-        if (near or along < 0.5 * self.peak) and self._still(s):
-            exc = self._close(s)
+        near = d < max(0.3 * peak, 0.6 * self.threshold())
+        halfway = self.may_resettle and along < 0.5 * self.peak
+        if (near or halfway) and self._still(s):
+            exc = self._close(s, settled_elsewhere=not near)
             if outer is not None:
                 self.outer = None
                 if px * (exc.base_x - outer.base_x) + py * (exc.base_y - outer.base_y) < 0:
@@ -199,7 +206,7 @@ class ExcursionDetector:
         ys = [p.cop_y for p in pts]
         return max(max(xs) - min(xs), max(ys) - min(ys)) < self.still_m()
 
-    def _close(self, s: Sample) -> Excursion:
+    def _close(self, s: Sample, settled_elsewhere: bool) -> Excursion:
         cur = self.current
         assert cur is not None
         # The still samples at the end belong to the rest that follows.
@@ -209,10 +216,12 @@ class ExcursionDetector:
         self.current = None
         self._recent.clear()
         self._recent.extend(cur.post)
-        # Rest is now where the body settled (usually where it started).
-        n = len(cur.post)
-        self.base = (sum(p.cop_x for p in cur.post) / n, sum(p.cop_y for p in cur.post) / n,
-                     sum(p.total for p in cur.post) / n)
+        if settled_elsewhere:
+            # Rest is now where the body settled (standing: on the stance foot);
+            # otherwise it stays where it was, which a brief wobble cannot move.
+            n = len(cur.post)
+            self.base = (sum(p.cop_x for p in cur.post) / n, sum(p.cop_y for p in cur.post) / n,
+                         sum(p.total for p in cur.post) / n)
         return cur
 
     def reanchor(self, exc: Excursion) -> None:

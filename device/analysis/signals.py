@@ -73,31 +73,30 @@ class Averager:
 
 
 class Smoother:
-    """Moving average over ``window_s`` for the detectors, stamped at the window's mean time.
+    """Running median over ``window_s`` for the detectors, stamped at the window's middle.
 
-    A rep's centre of pressure overshoots at each end of a movement (it must
-    lead the centre of mass to accelerate it), in brief spikes that average
-    out over a few tenths of a second while the rep's rest-top-rest shape
-    stays; phase times are measured on the unsmoothed samples.
+    A rep's centre of pressure spikes at each end of a movement (it must lead
+    the centre of mass to accelerate it; a dropped leg lands with an impact),
+    in bursts shorter than a quarter of a second.  A median over half a
+    second removes them and keeps the rep's rest-top-rest shape, whose ramps
+    it only delays by half the window; phase times are measured on the
+    unsmoothed samples.
     """
 
-    def __init__(self, window_s: float = 0.3) -> None:
+    def __init__(self, window_s: float = 0.6) -> None:
         self.window_s = window_s
         self._win: deque[Sample] = deque()
-        self._sums = [0.0, 0.0, 0.0, 0.0, 0.0]
 
     def feed(self, s: Sample) -> Sample:
-        win, sums = self._win, self._sums
+        win = self._win
         win.append(s)
-        for i in range(5):
-            sums[i] += s[i]
         while win[0].t < s.t - self.window_s + 1e-9:
-            old = win.popleft()
-            for i in range(5):
-                sums[i] -= old[i]
+            win.popleft()
         n = len(win)
-        return Sample(sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n, sums[4] / n)
+        mid = win[n // 2]
+        xs = sorted(w.cop_x for w in win)
+        ys = sorted(w.cop_y for w in win)
+        return Sample(mid.t, mid.total, xs[n // 2], ys[n // 2], mid.ai)
 
     def reset(self) -> None:
         self._win.clear()
-        self._sums = [0.0, 0.0, 0.0, 0.0, 0.0]
