@@ -27,6 +27,7 @@ EXERCISES = ("prone", "quadruped", "standing")
 FRAME_EVERY_S = 0.1
 STANDING_SWAY_M = 0.004
 INVERTED_RISE_M = 0.01
+POST_S = 0.4
 
 
 def _r(x: float, n: int = 3) -> float:
@@ -74,6 +75,7 @@ class Analyzer:
         self._manual_break = False
         self.reps: list[dict] = []
         self._amps: list[float] = []  # sizes of the last reps, for the detector
+        self._pending: Excursion | None = None  # closed, waiting for a little rest after it
         self.rejected: list[tuple[str, object]] = []  # (why, measurement): for tuning and tests
         self.measured: list = []  # every excursion's measurement (None: no rise, top and fall)
 
@@ -116,6 +118,7 @@ class Analyzer:
         held = self.glitch.flush()
         if held is not None:
             events += self._after_glitch(held)
+        events += self._measure_pending(math.inf)
         events += self.sets.close(self.last_t if self.last_t is not None else 0.0)
         return events
 
@@ -225,28 +228,41 @@ class Analyzer:
             if self._phase != "rest":
                 self._phase = "rest"
                 events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
-            m = measure(self._unsmoothed(exc))
-            self.measured.append(m)
-            if m is not None and m.rise < -INVERTED_RISE_M:
-                # The centre of mass went down and came back up: the detector
-                # took a rep's top for rest.  Rest is where this excursion went.
-                self.rejected.append(("top taken for rest", m))
-                det.reanchor(exc)
-                m = None
-            elif m is None:
-                self.rejected.append(("no rise, top and fall", exc))
-            else:
-                events += self._rep(m, s.t)
+            # Measure once a little rest after it is in (the lower's end is timed
+            # against it), or as soon as the next movement begins.
+            events += self._measure_pending(raw.t)
+            self._pending = exc
+        if self._pending is not None and (det.current is not None or raw.t - self._pending.back_t >= POST_S):
+            events += self._measure_pending(raw.t if det.current is None else det.current.samples[0].t)
         return events
 
-    def _unsmoothed(self, exc: Excursion) -> Excursion:
-        """The same excursion made of the unsmoothed samples over the same times."""
+    def _measure_pending(self, until: float) -> list[dict]:
+        exc, self._pending = self._pending, None
+        if exc is None:
+            return []
+        m = measure(self._unsmoothed(exc, until))
+        self.measured.append(m)
+        if m is None:
+            self.rejected.append(("no rise, top and fall", exc))
+            return []
+        if m.rise < -INVERTED_RISE_M:
+            # The centre of mass went down and came back up: the detector took a
+            # rep's top for rest.  Rest is where this excursion went.
+            self.rejected.append(("top taken for rest", m))
+            self.detector.reanchor(exc)
+            return []
+        return self._rep(m, self.last_t if self.last_t is not None else until)
+
+    def _unsmoothed(self, exc: Excursion, until: float) -> Excursion:
+        """The same excursion made of the unsmoothed samples, with the rest after it up to ``until``."""
         t0 = exc.pre[0].t if exc.pre else exc.samples[0].t
-        t1, t2 = exc.samples[0].t, exc.post[0].t if exc.post else math.inf
+        t1, t2 = exc.samples[0].t, exc.back_t
         raw = Excursion(exc.base_x, exc.base_y, exc.base_total)
         for x in self._history:
             if x.t < t0:
                 continue
+            if x.t >= until:
+                break
             (raw.pre if x.t < t1 else raw.samples if x.t < t2 else raw.post).append(x)
         return raw
 

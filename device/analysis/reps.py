@@ -33,6 +33,7 @@ class Excursion:
     samples: list[Sample] = field(default_factory=list)
     pre: list[Sample] = field(default_factory=list)   # rest just before, for onset timing
     post: list[Sample] = field(default_factory=list)  # rest just after
+    back_t: float = math.inf  # when it was back at rest
 
 
 class ExcursionDetector:
@@ -53,6 +54,7 @@ class ExcursionDetector:
         # inflated by a dynamic spike), and whether the body may settle onto a new
         # rest within a set (standing: onto the stance foot).
         self.typical: float | None = None
+        self._near_n = 0
         self.may_resettle = True
         self.outer: Excursion | None = None  # a held movement we are watching from its shelf
         self._outer_peak = 0.0
@@ -106,6 +108,7 @@ class ExcursionDetector:
             if d > self.threshold():
                 cur = self.current = Excursion(*self.base, pre=list(self._recent))
                 cur.samples.append(s)
+                self._near_n = 0
                 self.peak, self._peak_xy = d, (dx, dy)
                 return None
             # Quiet: follow slow drift (time constant ~1.5 s at 20 Hz) and learn the
@@ -136,7 +139,13 @@ class ExcursionDetector:
         along = (dx * px + dy * py) / self.peak if self.peak > 0 else 0.0
         near = d < max(0.3 * peak, 0.6 * self.threshold())
         halfway = self.may_resettle and along < 0.5 * self.peak
-        if (near or halfway) and self._still(s):
+        if near:
+            self._near_n += 1
+        else:
+            self._near_n = 0
+        # Back near rest for a moment closes it (between fast reps rest lasts
+        # only a few tenths of a second); settling elsewhere needs stillness.
+        if self._near_n >= 2 or (halfway and self._still(s)):
             exc = self._close(s, settled_elsewhere=not near)
             if outer is not None:
                 self.outer = None
@@ -209,10 +218,12 @@ class ExcursionDetector:
     def _close(self, s: Sample, settled_elsewhere: bool) -> Excursion:
         cur = self.current
         assert cur is not None
-        # The still samples at the end belong to the rest that follows.
-        n_back = self._still_n()
+        # The samples back at rest belong to the rest that follows.
+        n_back = self._still_n() if settled_elsewhere else self._near_n
+        n_back = min(max(n_back, 1), len(cur.samples) - 1)
         cur.post = cur.samples[len(cur.samples) - n_back:]
         del cur.samples[len(cur.samples) - n_back:]
+        cur.back_t = cur.post[0].t
         self.current = None
         self._recent.clear()
         self._recent.extend(cur.post)
