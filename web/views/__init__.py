@@ -1,0 +1,1 @@
+"""The dashboard's blueprints: live, history, api, settings."""
