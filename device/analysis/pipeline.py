@@ -21,13 +21,17 @@ from .reference import Reference
 from .reps import ExcursionDetector
 from .sets import SetTracker
 from .reps import Excursion
-from .signals import Averager, Sample, Smoother
+from .signals import Averager, ComEstimator, Sample
 
 EXERCISES = ("prone", "quadruped", "standing")
 FRAME_EVERY_S = 0.1
 STANDING_SWAY_M = 0.004
 INVERTED_RISE_M = 0.01
 POST_S = 0.4
+# Height of the body's centre of mass in each posture (m), for the CoM estimate:
+# standing ~0.55 of stature; on hands and knees about hip height; lying, the
+# thickness of the trunk.
+COM_HEIGHT_M = {"standing": 0.95, "quadruped": 0.45, "prone": 0.12}
 
 
 def _r(x: float, n: int = 3) -> float:
@@ -55,8 +59,9 @@ class Analyzer:
         self.glitch = GlitchFilter(floor=0.3)
         self.averager = Averager(rate, info.width_m, info.length_m)
         self.presence = Presence()
-        self.smoother = Smoother()
-        self._history: deque[Sample] = deque()  # unsmoothed samples, for measuring excursions
+        self._sample_rate = rate / self.averager.n
+        self.com = ComEstimator(self._sample_rate, COM_HEIGHT_M["quadruped"])
+        self._history: deque[Sample] = deque()  # CoM samples, for measuring excursions
         self.detector = ExcursionDetector(rep_shape=lambda dx, dy, d: self._exercise_for(dx, dy, d) is not None)
         self.exercise = exercise or self.settings.exercise or info.exercise
         self.sets = SetTracker(self.settings.set_gap_s)
@@ -91,6 +96,8 @@ class Analyzer:
         start = J.SHAPES[value or "prone"]["start"]
         self.detector.start_m, self.detector.max_start_m = start, 2.0 * start
         self.detector.may_resettle = value in (None, "standing")
+        if hasattr(self, "com"):
+            self.com.set_height(self._sample_rate, COM_HEIGHT_M[value or "quadruped"])
 
     # ----- input -----------------------------------------------------------
 
@@ -174,7 +181,7 @@ class Analyzer:
         if change is not None:
             if change != READY:
                 self.detector.reset()
-                self.smoother.reset()
+                self.com.reset()
                 if self._phase != "rest":
                     self._phase = "rest"
                     events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
@@ -206,11 +213,14 @@ class Analyzer:
     def _reps(self, raw: Sample) -> list[dict]:
         det = self.detector
         events: list[dict] = []
+        s = self.com.feed(raw)
+        if s is None:
+            return events
         hist = self._history
-        hist.append(raw)
-        while hist[0].t < raw.t - 30.0:
+        hist.append(s)
+        while hist[0].t < s.t - 30.0:
             hist.popleft()
-        s = self.smoother.feed(raw)
+        raw = s
         was_open = det.current is not None
         dropped = det.dropped
         exc = det.feed(s)

@@ -11,6 +11,7 @@ than real time on a Pi.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import NamedTuple
 
@@ -72,31 +73,45 @@ class Averager:
         return s
 
 
-class Smoother:
-    """Running median over ``window_s`` for the detectors, stamped at the window's middle.
+class ComEstimator:
+    """The centre of mass's path over the mat, estimated from the centre of pressure.
 
-    A rep's centre of pressure spikes at each end of a movement (it must lead
-    the centre of mass to accelerate it; a dropped leg lands with an impact),
-    in bursts shorter than a quarter of a second.  A median over half a
-    second removes them and keeps the rep's rest-top-rest shape, whose ramps
-    it only delays by half the window; phase times are measured on the
-    unsmoothed samples.
+    To accelerate the body sideways the centre of pressure must move beyond
+    the centre of mass (inverted pendulum: ``x_cop = x_com - (h/g) x_com''``),
+    so every movement's CoP first steps the wrong way, then overshoots and
+    rings back; for a heavy person moving fast these swings are larger than
+    the rep itself.  Inverting that relation gives the CoM as a zero-phase
+    low-pass of the CoP with corner ``w0 = sqrt(g/h)``: its impulse response
+    is the two-sided exponential ``(w0/2) exp(-w0 |t|)`` (the posturography
+    "gravity line" estimate).  It is applied here truncated at +-3/w0 and
+    renormalised; each output is stamped with its own sample's time, so the
+    estimate costs that much delay and no bias in time.  ``h`` is the height
+    of the body's centre of mass in the exercise's posture.
     """
 
-    def __init__(self, window_s: float = 0.6) -> None:
-        self.window_s = window_s
-        self._win: deque[Sample] = deque()
+    def __init__(self, rate_hz: float, height_m: float) -> None:
+        self.set_height(rate_hz, height_m)
 
-    def feed(self, s: Sample) -> Sample:
+    def set_height(self, rate_hz: float, height_m: float) -> None:
+        w0 = math.sqrt(9.81 / height_m)
+        half = max(1, round(3.0 / w0 * rate_hz))
+        weights = [math.exp(-w0 * abs(k) / rate_hz) for k in range(-half, half + 1)]
+        total = sum(weights)
+        self.weights = [w / total for w in weights]
+        self.half = half
+        self._win: deque[Sample] = deque(maxlen=2 * half + 1)
+
+    def feed(self, s: Sample) -> Sample | None:
         win = self._win
         win.append(s)
-        while win[0].t < s.t - self.window_s + 1e-9:
-            win.popleft()
-        n = len(win)
-        mid = win[n // 2]
-        xs = sorted(w.cop_x for w in win)
-        ys = sorted(w.cop_y for w in win)
-        return Sample(mid.t, mid.total, xs[n // 2], ys[n // 2], mid.ai)
+        if len(win) < win.maxlen:
+            return None
+        x = y = 0.0
+        for w, p in zip(self.weights, win):
+            x += w * p.cop_x
+            y += w * p.cop_y
+        mid = win[self.half]
+        return Sample(mid.t, mid.total, x, y, mid.ai)
 
     def reset(self) -> None:
         self._win.clear()
