@@ -40,6 +40,7 @@ SHAPES = {
                   min_dy=0.004, max_dy=0.12, min_rise=None),
 }
 MIN_DURATION, MAX_DURATION = 0.3, 12.0
+MIN_DYNAMIC = 0.005
 FAST_PHASE_S = 0.42     # a lift or lower quicker than this is a swing or a drop
 DYNAMIC_SHARE = 0.16    # or a load spike of this share of body weight
 ARCH_MARGIN_M = 0.018   # prone: load toward the head beyond the reference
@@ -67,7 +68,9 @@ def rep_like(exercise: str, m: Measured) -> bool:
     if not MIN_DURATION <= m.end - m.start <= MAX_DURATION:
         return False
     rise = SHAPES[exercise]["min_rise"]
-    if rise is not None and m.rise < rise:
+    # A leg (a sixth of the body) going up both raises the centre of mass and
+    # shakes the total load; a hand lifted or a shift of weight does neither.
+    if rise is not None and m.rise < rise and m.dynamic < MIN_DYNAMIC:
         return False
     return held_like(exercise, m.dx, m.dy, m.amplitude)
 

@@ -255,7 +255,7 @@ class Analyzer:
         if m is None:
             self.rejected.append(("no rise, top and fall", exc))
             return []
-        if m.rise < -INVERTED_RISE_M:
+        if m.rise < -INVERTED_RISE_M and J.SHAPES[self.exercise or "quadruped"]["min_rise"] is not None:
             # The centre of mass went down and came back up: the detector took a
             # rep's top for rest.  Rest is where this excursion went.
             self.rejected.append(("top taken for rest", m))
