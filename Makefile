@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 run: $(STAMP)
-	$(VENV)/bin/smartmat stream --sim
+	$(VENV)/bin/smartmat run --sim --data-dir $(DATA) --port $(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -27,6 +27,15 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/run_all.py
+
+# On a Raspberry Pi, as root: system user, /opt/smartmat, /etc/smartmat, /var/lib/smartmat,
+# units enabled. The script builds its own virtualenv, so no $(STAMP) here.
+install:
+	./scripts/install.sh
+
+# Keeps /var/lib/smartmat (the sessions) unless PURGE=1.
+uninstall:
+	./scripts/uninstall.sh $(if $(PURGE),--purge)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
