@@ -41,6 +41,8 @@ SHAPES = {
 }
 MIN_DURATION, MAX_DURATION = 0.3, 12.0
 MIN_DYNAMIC = 0.005
+REFERENCE_DY_M = 0.007   # a lone candidate within these of the reference is a rep at once
+REFERENCE_DX_M = 0.010
 FAST_PHASE_S = 0.42     # a lift or lower quicker than this is a swing or a drop
 DYNAMIC_SHARE = 0.16    # or a load spike of this share of body weight
 ARCH_MARGIN_M = 0.018   # prone: load toward the head beyond the reference
@@ -73,6 +75,14 @@ def rep_like(exercise: str, m: Measured) -> bool:
     if rise is not None and m.rise < rise and m.dynamic < MIN_DYNAMIC:
         return False
     return held_like(exercise, m.dx, m.dy, m.amplitude)
+
+
+def like_reference(m: Measured, expected_dx: float | None, expected_dy: float | None, known: int) -> bool:
+    """Does a rep candidate load the mat as this person's reps of that leg do?"""
+    if expected_dx is None or expected_dy is None or known < 3:
+        return False
+    return (abs(m.dy - expected_dy) <= max(REFERENCE_DY_M, 0.3 * abs(expected_dy))
+            and abs(m.dx - expected_dx) <= max(REFERENCE_DX_M, 0.3 * abs(expected_dx)))
 
 
 def working_leg(exercise: str, m: Measured, chosen: str | None, set_leg: str | None,

@@ -47,6 +47,7 @@ class Measured:
     dy: float            # m (+ = toward the head / front)
     amplitude: float     # m, along the movement's direction
     dynamic: float       # largest departure of the total load from rest, as a share of it
+    shake: float         # RMS departure of the total load while moving, over its RMS at rest
     rise: float          # rise of the body's centre of mass at the top, m
     pulses: int
     ai_series: list[tuple[float, float]]  # (t, ai) over the rep, for the tilt peak
@@ -177,9 +178,15 @@ def measure(exc: Excursion) -> Measured | None:
                 pulses += 1
                 dipped, high = False, p
     dyn = max(abs(s.total - rest) for s in exc.samples) / rest
+    # How much the movement shook the total load, against its shaking at rest.
+    moving = math.sqrt(sum((s.total - rest) ** 2 for s in exc.samples) / len(exc.samples))
+    still = [s.total for s in pre + exc.post]
+    mean = sum(still) / len(still)
+    quiet_f = math.sqrt(sum((f - mean) ** 2 for f in still) / len(still)) or 1e-9
+    shake = moving / quiet_f
     base_ai = sum(s.ai for s in pre) / len(pre) if pre else exc.samples[0].ai
     return Measured(
         start=start, end=end, lift_s=lift_end - start, hold_s=lower_start - lift_end, lower_s=end - lower_start,
-        dx=hdx, dy=hdy, amplitude=amp, dynamic=dyn, rise=rise, pulses=pulses,
+        dx=hdx, dy=hdy, amplitude=amp, dynamic=dyn, shake=shake, rise=rise, pulses=pulses,
         ai_series=[(s.t, s.ai) for s in exc.samples], base_ai=base_ai, timed_by=timed_by,
     )

@@ -81,6 +81,7 @@ class Analyzer:
         self.reps: list[dict] = []
         self._amps: list[float] = []  # sizes of the last reps, for the detector
         self._pending: Excursion | None = None  # closed, waiting for a little rest after it
+        self._doubtful = None  # a lone rep candidate waiting for a next rep to confirm it
         self.rejected: list[tuple[str, object]] = []  # (why, measurement): for tuning and tests
         self.measured: list = []  # every excursion's measurement (None: no rise, top and fall)
 
@@ -190,6 +191,9 @@ class Analyzer:
             self._track_zero()
         elif self.presence.state == READY:
             events += self._reps(s)
+        if self._doubtful is not None and s.t - self._doubtful.end > self.settings.set_gap_s:
+            self.rejected.append(("alone and unlike this person's reps", self._doubtful))
+            self._doubtful = None
         events += self.sets.idle(s.t)
         if s.t >= self._next_summary:
             self._next_summary = s.t + FRAME_EVERY_S
@@ -310,7 +314,7 @@ class Analyzer:
             return "standing"
         return "quadruped" if "quadruped" in fits else fits[0]
 
-    def _rep(self, m, t: float) -> list[dict]:
+    def _rep(self, m, t: float, confirmed: bool = False) -> list[dict]:
         events: list[dict] = []
         exercise = self.exercise
         if exercise is None:
@@ -323,6 +327,14 @@ class Analyzer:
         elif not J.rep_like(exercise, m):
             self.rejected.append((f"not a {exercise} rep", m))
             return []
+        gap = self.settings.set_gap_s
+        if self._doubtful is not None and not confirmed:
+            doubtful, self._doubtful = self._doubtful, None
+            same_side = exercise == "prone" or (m.dx > 0) == (doubtful.dx > 0)
+            if m.start - doubtful.end <= gap and same_side:
+                events += self._rep(doubtful, t, confirmed=True)  # it began a set after all
+            else:
+                self.rejected.append(("alone and unlike this person's reps", doubtful))
         ref = self._refs.setdefault(exercise, Reference(exercise))
         open_set = self.sets.open
         set_dx = None
@@ -330,6 +342,14 @@ class Analyzer:
             set_dx = ref.expected(open_set["leg"], 2 * self.tilt_margin_m)[0]
         leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
         exp_dx, exp_dy = ref.expected(leg, 2 * self.tilt_margin_m)
+        alone = not self.reps or m.start - self.reps[-1]["end"] > gap
+        switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
+        if (alone or switched) and not confirmed and not J.like_reference(m, exp_dx, exp_dy, ref.known(leg)):
+            # A lone movement that does not load the mat as this person's reps do
+            # (a hand lifted, reaching for the phone) or a first rep before there
+            # is a reference: it counts only if another rep follows within a set gap.
+            self._doubtful = m
+            return events
         v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self.tilt_margin_m)
         ref.add(leg, m.dx, m.dy)
         self._amps.append(m.amplitude)

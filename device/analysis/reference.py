@@ -49,6 +49,11 @@ class Reference:
         ref.dy.append(dy)
         del ref.dx[:-self.keep], ref.dy[:-self.keep]
 
+    def known(self, leg: str | None) -> int:
+        """How many reps back the expectation for ``leg`` (its own, and the other leg's mirrored)."""
+        other = {"left": "right", "right": "left"}.get(leg or "")
+        return len(self.legs[leg or ""].dx) + (len(self.legs[other].dx) if other else 0)
+
     def expected(self, leg: str | None, width: float) -> tuple[float | None, float | None]:
         """The expected sideways and forward shift of a clean rep of ``leg`` (m), if known."""
         own = self.legs[leg or ""]
