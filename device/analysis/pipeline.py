@@ -191,7 +191,7 @@ class Analyzer:
             self._track_zero()
         elif self.presence.state == READY:
             events += self._reps(s)
-        if self._doubtful is not None and s.t - self._doubtful.end > self.settings.set_gap_s:
+        if self._doubtful is not None and self._doubt_expired(s.t):
             self.rejected.append(("alone and unlike this person's reps", self._doubtful))
             self._doubtful = None
         events += self.sets.idle(s.t)
@@ -199,6 +199,15 @@ class Analyzer:
             self._next_summary = s.t + FRAME_EVERY_S
             events.append(self._summary(s))
         return events
+
+    def _doubt_expired(self, t: float) -> bool:
+        """No rep has followed the doubtful candidate within a set gap (one in progress counts)."""
+        gap = self.settings.set_gap_s
+        end = self._doubtful.end
+        started = [x.samples[0].t for x in (self.detector.current, self._pending) if x is not None and x.samples]
+        if any(t0 - end <= gap for t0 in started):
+            return False
+        return t - end > gap
 
     def _track_zero(self) -> None:
         """Follow the empty mat's slow drift so presence and mass stay right."""
