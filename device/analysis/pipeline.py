@@ -268,13 +268,31 @@ class Analyzer:
         if m is None:
             self.rejected.append(("no rise, top and fall", exc))
             return []
-        if m.rise < -INVERTED_RISE_M and J.SHAPES[self.exercise or "quadruped"]["min_rise"] is not None:
+        if self._inverted(m):
             # The centre of mass went down and came back up: the detector took a
             # rep's top for rest.  Rest is where this excursion went.
             self.rejected.append(("top taken for rest", m))
             self.detector.reanchor(exc)
             return []
         return self._rep(m, self.last_t if self.last_t is not None else until)
+
+    def _inverted(self, m) -> bool:
+        """Did the excursion start at a rep's top, go down to rest and come back up?
+
+        On all fours the centre of mass going down first tells (the leg's rise
+        is large).  Standing, the leg barely rises; but in the middle of a set
+        the load moves to one side in every rep, so a movement of the same
+        size to the other side, right after a rep, is the way back from a top.
+        """
+        if J.SHAPES[self.exercise or "quadruped"]["min_rise"] is not None:
+            return m.rise < -INVERTED_RISE_M
+        if self.exercise != "standing" or self.sets.open is None or len(self.sets.open["reps"]) < 2:
+            return False
+        if m.start - self.sets.open["end"] > self.settings.set_gap_s:
+            return False
+        ref = self._refs.get("standing")
+        exp_dx = ref.expected(self.sets.open["leg"], 2 * self.tilt_margin_m)[0] if ref else None
+        return exp_dx is not None and m.dx * exp_dx < 0 and 0.5 * abs(exp_dx) < abs(m.dx) < 1.6 * abs(exp_dx)
 
     def _unsmoothed(self, exc: Excursion, until: float) -> Excursion:
         """The same excursion made of the unsmoothed samples, with the rest after it up to ``until``."""

@@ -48,7 +48,7 @@ class ExcursionDetector:
         self.away_s = away_s
         # rep_shape(dx, dy, size) -> bool: could a held shift like this be the top of a rep?
         self.rep_shape = rep_shape or (lambda dx, dy, size: True)
-        self.away: tuple[float, float, float] | None = None  # (since, x, y) while displaced
+        self.away: tuple[float, float, float, float] | None = None  # (entered, still since, x, y)
         self.shelf_s = 1.5
         # Set by the analysis: the size of this person's reps so far (bounds a peak
         # inflated by a dynamic spike), and whether the body may settle onto a new
@@ -137,7 +137,12 @@ class ExcursionDetector:
         px, py = self._peak_xy
         peak = self.peak if self.typical is None else min(self.peak, 1.5 * self.typical)
         along = (dx * px + dy * py) / self.peak if self.peak > 0 else 0.0
-        near = d < max(0.3 * peak, 0.6 * self.threshold())
+        if self.may_resettle:
+            # Standing: back at rest must be truly back; settling part of the way
+            # (onto the stance foot) is told by stillness instead.
+            near = d < 0.6 * self.threshold()
+        else:
+            near = d < max(0.3 * peak, 0.6 * self.threshold())
         halfway = self.may_resettle and along < 0.5 * self.peak
         if near:
             self._near_n += 1
@@ -175,7 +180,7 @@ class ExcursionDetector:
             # Held somewhere no rep goes: a hand lifted, kneeling back, a shift of
             # place.  Wait to see whether the body comes back or stays there.
             self.current = self.outer = None
-            self.away = (s.t, s.cop_x, s.cop_y)
+            self.away = (s.t, s.t, s.cop_x, s.cop_y)
             self.dropped += 1
             return None
         if s.t - cur.samples[0].t > self.max_s:
@@ -183,12 +188,14 @@ class ExcursionDetector:
         return None
 
     def _while_away(self, s: Sample, d: float) -> None:
-        since, ax, ay = self.away
+        entered, since, ax, ay = self.away
         if math.hypot(s.cop_x - ax, s.cop_y - ay) > 2 * self.still_m():
-            self.away = since, ax, ay = (s.t, s.cop_x, s.cop_y)  # still moving: restart the clock
+            since, ax, ay = s.t, s.cop_x, s.cop_y  # still moving: restart the clock
+        self.away = entered, since, ax, ay
         back = d < 0.6 * self.threshold()
-        if back or s.t - since > self.away_s:
-            # Back home, or settled in a new place: either way this is rest now.
+        if back or s.t - since > self.away_s or s.t - entered > 2 * self.away_s:
+            # Back home, settled in a new place, or (a set going on from a new
+            # place) moving for too long: whatever it was, this is rest now.
             self.away = None
             self._rebase(s)
 
@@ -227,10 +234,10 @@ class ExcursionDetector:
         self.current = None
         self._recent.clear()
         self._recent.extend(cur.post)
+        n = len(cur.post)
         if settled_elsewhere:
-            # Rest is now where the body settled (standing: on the stance foot);
-            # otherwise it stays where it was, which a brief wobble cannot move.
-            n = len(cur.post)
+            # Rest is now where the body settled (standing: on the stance foot
+            # for the set); a brief wobble on the way back cannot move it.
             self.base = (sum(p.cop_x for p in cur.post) / n, sum(p.cop_y for p in cur.post) / n,
                          sum(p.total for p in cur.post) / n)
         return cur
