@@ -143,3 +143,57 @@ def stop(proc: subprocess.Popen) -> str:
             proc.kill()
             proc.wait()
     return proc.stderr.read() if proc.stderr else ""
+
+
+class SSEReader:
+    """Reads ``/events`` over real HTTP on a thread; ``events`` holds (monotonic arrival, event dict)."""
+
+    def __init__(self, host: str, port: int, path: str = "/events") -> None:
+        import http.client
+        import json
+        import threading
+
+        self._json = json
+        self.events: list[tuple[float, dict]] = []
+        self.comments = 0
+        self.conn = http.client.HTTPConnection(host, port, timeout=30)
+        self.conn.connect()
+        self.sock = self.conn.sock  # http.client may drop its reference once the response starts
+        self.conn.request("GET", path, headers={"Accept": "text/event-stream"})
+        self.resp = self.conn.getresponse()
+        self.status = self.resp.status
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        data = []
+        try:
+            while True:
+                line = self.resp.readline()
+                if not line:
+                    return
+                line = line.rstrip(b"\r\n")
+                if line.startswith(b"data: "):
+                    data.append(line[6:])
+                elif line.startswith(b":"):
+                    self.comments += 1
+                elif line == b"" and data:
+                    self.events.append((time.monotonic(), self._json.loads(b"\n".join(data))))
+                    data = []
+        except (OSError, ValueError, AttributeError):  # closed under our feet
+            return
+
+    def of_type(self, kind: str) -> list[dict]:
+        return [e for _, e in list(self.events) if e.get("type") == kind]
+
+    def close(self) -> None:
+        import socket as _socket
+
+        sock = self.sock
+        try:
+            if sock is not None:
+                sock.shutdown(_socket.SHUT_RDWR)  # wakes the reader thread (close() would wait for it)
+        except OSError:
+            pass
+        self._thread.join(5)
+        self.conn.close()
