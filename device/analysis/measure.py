@@ -111,7 +111,7 @@ def _median(xs: list[float]) -> float:
     return s[len(s) // 2]
 
 
-def measure(exc: Excursion) -> Measured | None:
+def measure(exc: Excursion, height_snr: float = HEIGHT_SNR, min_rise: float = 0.004) -> Measured | None:
     """Figures of an excursion, or ``None`` if it has no rise, top and fall."""
     bx, by = exc.base_x, exc.base_y
     # Rest before the movement: up to a second of it, for the integration's
@@ -156,7 +156,7 @@ def measure(exc: Excursion) -> Measured | None:
     rise = _median(z[first:last + 1])
     quiet = [abs(v) for v in z[:len(pre)] + z[-n_post:]]
     noise = max(quiet) if quiet else 0.0
-    if rise > HEIGHT_SNR * noise and rise > 0.004:
+    if rise > height_snr * noise and rise > min_rise:
         by_height = phase_times(ts, z, rise, 0.0)
         if by_height is not None:
             times, timed_by = by_height, "height"

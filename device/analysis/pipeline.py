@@ -263,7 +263,8 @@ class Analyzer:
         exc, self._pending = self._pending, None
         if exc is None:
             return []
-        m = measure(self._unsmoothed(exc, until))
+        snr = J.SHAPES[self.exercise or "quadruped"]["height_snr"]
+        m = measure(self._unsmoothed(exc, until), height_snr=snr, min_rise=0.002 if snr < 2 else 0.004)
         self.measured.append(m)
         if m is None:
             self.rejected.append(("no rise, top and fall", exc))
