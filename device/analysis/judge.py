@@ -46,8 +46,17 @@ MIN_DURATION, MAX_DURATION = 0.3, 12.0
 MIN_DYNAMIC = 0.005
 REFERENCE_DY_M = 0.007   # a lone candidate within these of the reference is a rep at once
 REFERENCE_DX_M = 0.010
-FAST_PHASE_S = 0.42     # a lift or lower quicker than this is a swing or a drop
-DYNAMIC_SHARE = 0.16    # or a load spike of this share of body weight
+# Momentum: a leg swung up or let drop accelerates at close to g, so the total
+# load changes fast (the fling, the landing) and far.  Thresholds on the
+# fastest change of the load (share of body weight per second) and its largest
+# departure (share), per exercise, for detector streams at 20 samples/s (an
+# 80 SPS sensor) and 10 samples/s (where the HX711's own averaging blunts the
+# landing).  Calibrated on simulated development sessions (seeds 1000-1039).
+MOMENTUM = {
+    "prone": {20: (1.0, 0.12), 10: (0.7, 0.10)},
+    "quadruped": {20: (2.0, 0.30), 10: (1.5, 0.15)},
+    "standing": {20: (0.7, 0.06), 10: (0.3, 0.04)},
+}
 ARCH_MARGIN_M = 0.018   # prone: load toward the head beyond the reference
 
 
@@ -102,13 +111,14 @@ def working_leg(exercise: str, m: Measured, chosen: str | None, set_leg: str | N
 
 
 def judge(exercise: str, m: Measured, leg: str | None, expected_dx: float | None,
-          expected_dy: float | None, width: float, tilt_margin_m: float) -> Verdict:
+          expected_dy: float | None, width: float, tilt_margin_m: float, sample_rate: float) -> Verdict:
     tilt_m = 0.0 if expected_dx is None else m.dx - expected_dx
     tilt = abs(tilt_m) > tilt_margin_m
     side = ("right" if tilt_m > 0 else "left") if tilt else None
     # The AI at the rep's largest sideways departure from the reference.
     ref_ai = m.base_ai - 200.0 * (expected_dx or 0.0) / width
     ai_peak = max(m.ai_series, key=lambda ta: abs(ta[1] - ref_ai))[1] if m.ai_series else m.base_ai
-    momentum = m.lift_s < FAST_PHASE_S or m.lower_s < FAST_PHASE_S or m.dynamic > DYNAMIC_SHARE
+    slope_max, dyn_max = MOMENTUM[exercise][20 if sample_rate > 15 else 10]
+    momentum = m.slope > slope_max or m.dynamic > dyn_max
     arch = exercise == "prone" and expected_dy is not None and m.dy - expected_dy > ARCH_MARGIN_M
     return Verdict(leg, tilt, side, tilt_m, momentum, arch, ai_peak)

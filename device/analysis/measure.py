@@ -48,6 +48,7 @@ class Measured:
     amplitude: float     # m, along the movement's direction
     dynamic: float       # largest departure of the total load from rest, as a share of it
     shake: float         # RMS departure of the total load while moving, over its RMS at rest
+    slope: float         # fastest change of the total load, as a share of it per second
     rise: float          # rise of the body's centre of mass at the top, m
     pulses: int
     ai_series: list[tuple[float, float]]  # (t, ai) over the rep, for the tilt peak
@@ -184,9 +185,14 @@ def measure(exc: Excursion, height_snr: float = HEIGHT_SNR, min_rise: float = 0.
     mean = sum(still) / len(still)
     quiet_f = math.sqrt(sum((f - mean) ** 2 for f in still) / len(still)) or 1e-9
     shake = moving / quiet_f
+    # A dropped leg lands: the load jumps as the mat stops it.  A swung one
+    # is flung: the load swings fast.  The fastest change of the total load
+    # tells both, where a controlled rep changes it smoothly.
+    slope = max((abs(b.total - a.total) / (b.t - a.t) for a, b in zip(exc.samples, exc.samples[1:]) if b.t > a.t),
+                default=0.0) / rest
     base_ai = sum(s.ai for s in pre) / len(pre) if pre else exc.samples[0].ai
     return Measured(
         start=start, end=end, lift_s=lift_end - start, hold_s=lower_start - lift_end, lower_s=end - lower_start,
-        dx=hdx, dy=hdy, amplitude=amp, dynamic=dyn, shake=shake, rise=rise, pulses=pulses,
+        dx=hdx, dy=hdy, amplitude=amp, dynamic=dyn, shake=shake, slope=slope, rise=rise, pulses=pulses,
         ai_series=[(s.t, s.ai) for s in exc.samples], base_ai=base_ai, timed_by=timed_by,
     )

@@ -378,7 +378,7 @@ class Analyzer:
             # is a reference: it counts only if another rep follows within a set gap.
             self._doubtful = m
             return events
-        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self.tilt_margin_m)
+        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self.tilt_margin_m, self._sample_rate)
         ref.add(leg, m.dx, m.dy)
         self._amps.append(m.amplitude)
         del self._amps[:-10]
