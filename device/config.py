@@ -105,7 +105,9 @@ class BusSettings:
 @dataclass(frozen=True)
 class AnalysisSettings:
     set_gap_s: float = _spec(8.0, lo=1.0, hi=600.0, doc="a pause longer than this starts a new set")
-    tilt_margin_pct: float = _spec(4.0, lo=0.5, hi=50.0, doc="asymmetry beyond the personal reference")
+    tilt_margin_pct: float | None = _spec(None, lo=0.5, hi=50.0, optional=True,
+                                          doc="asymmetry (%) beyond the personal reference that is a tilt; "
+                                              "unset: per exercise (about 3 % on all fours, 4 % prone, 7 % standing)")
     exercise: str | None = _spec(None, choices=EXERCISES, optional=True,
                                  doc="unset: detected from the load pattern")
     leg: str | None = _spec(None, choices=("left", "right"), optional=True,

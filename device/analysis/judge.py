@@ -25,6 +25,8 @@ from .measure import Measured
 
 # Excursion shapes a rep may have, per exercise (metres).  Generous: they only
 # keep out movements of another kind, they do not judge form.
+#   tilt_m: sideways shift beyond the personal reference that is a hip tilt (a
+#   standing body sways more between reps, so it needs a wider margin)
 #   height_snr: how far above its noise the CoM rise must be to time the phases
 #   (prone: the leg turns about the hip, so only the rise follows its angle
 #   linearly; the CoP's forward shift goes with its square)
@@ -35,11 +37,11 @@ from .measure import Measured
 #   min_rise: rise of the body's centre of mass (a leg going up raises it; a hand
 #   lifted or a shift of weight hardly does; a rest mistaken for a top gives < 0)
 SHAPES = {
-    "quadruped": dict(height_snr=3.0, start=0.010, min_amp=0.015, max_amp=0.11, min_abs_dx=0.010,
+    "quadruped": dict(tilt_m=0.011, height_snr=3.0, start=0.010, min_amp=0.015, max_amp=0.11, min_abs_dx=0.010,
                       min_dy=-0.06, max_dy=0.05, min_rise=0.004),
-    "standing": dict(height_snr=3.0, start=0.018, min_amp=0.025, max_amp=0.14, min_abs_dx=0.015,
+    "standing": dict(tilt_m=0.020, height_snr=3.0, start=0.018, min_amp=0.025, max_amp=0.14, min_abs_dx=0.015,
                      min_dy=-0.05, max_dy=0.06, min_rise=None),
-    "prone": dict(height_snr=1.5, start=0.006, min_amp=0.008, max_amp=0.11, min_abs_dx=0.0,
+    "prone": dict(tilt_m=0.012, height_snr=1.5, start=0.006, min_amp=0.008, max_amp=0.11, min_abs_dx=0.0,
                   min_dy=0.004, max_dy=0.12, min_rise=None),
 }
 MIN_DURATION, MAX_DURATION = 0.3, 12.0

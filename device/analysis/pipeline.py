@@ -54,7 +54,6 @@ class Analyzer:
         self._exercise: str | None = None
         self.chosen_leg = leg or self.settings.leg
         self.width = info.width_m
-        self.tilt_margin_m = self.settings.tilt_margin_pct * self.width / 200.0
         rate = info.rate_hz or 80.0
         self.glitch = GlitchFilter(floor=0.3)
         self.averager = Averager(rate, info.width_m, info.length_m)
@@ -84,6 +83,14 @@ class Analyzer:
         self._doubtful = None  # a lone rep candidate waiting for a next rep to confirm it
         self.rejected: list[tuple[str, object]] = []  # (why, measurement): for tuning and tests
         self.measured: list = []  # every excursion's measurement (None: no rise, top and fall)
+
+    @property
+    def tilt_margin_m(self) -> float:
+        """How far (m) a rep's sideways shift may stray from the reference before it is a tilt."""
+        pct = self.settings.tilt_margin_pct
+        if pct is not None:
+            return pct * self.width / 200.0
+        return J.SHAPES[self.exercise or "quadruped"]["tilt_m"]
 
     @property
     def exercise(self) -> str | None:
