@@ -80,6 +80,17 @@ def held_like(exercise: str, dx: float, dy: float, amp: float) -> bool:
             and shape["min_dy"] <= dy <= shape["max_dy"])
 
 
+def clearly_not_held_rep(exercise: str, dx: float, dy: float, amp: float) -> bool:
+    """Is a shift held for a while plainly no rep's top (kneeling back, reaching out)?
+
+    Only plain evidence counts: too far, or forward/back beyond any rep.  A
+    small shift is no evidence either way (a slow rep passes through it).
+    """
+    shape = SHAPES[exercise]
+    slack = 0.005
+    return amp > shape["max_amp"] or not shape["min_dy"] - slack <= dy <= shape["max_dy"] + slack
+
+
 def rep_like(exercise: str, m: Measured) -> bool:
     if not MIN_DURATION <= m.end - m.start <= MAX_DURATION:
         return False

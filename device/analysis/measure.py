@@ -62,7 +62,8 @@ def _cross(t0: float, p0: float, t1: float, p1: float, level: float) -> float:
     return t0 + (level - p0) * (t1 - t0) / (p1 - p0)
 
 
-def phase_times(ts: list[float], p: list[float], top: float, end: float) -> tuple[float, float, float, float] | None:
+def phase_times(ts: list[float], p: list[float], top: float, end: float,
+                shape=None) -> tuple[float, float, float, float] | None:
     """(start, lift end, lower start, end) of a rise from 0 to ``top`` and a fall to ``end``."""
     n = len(p)
     if top <= 0 or top - end <= 0.3 * top:
@@ -87,9 +88,65 @@ def phase_times(ts: list[float], p: list[float], top: float, end: float) -> tupl
     lower_d = max(t10b - t90b, 0.0) / SPAN
     start, lift_end = t10a - EDGE * lift_d, t90a + EDGE * lift_d
     lower_start, end_t = t90b - EDGE * lower_d, t10b + EDGE * lower_d
+    if shape is not False:
+        start, lift_d = fit_move(ts, up, start, lift_end - start, shape)
+        lift_end = start + lift_d
+        back = [1.0 - v for v in down]  # the lower as a rise from the top to the end level
+        lower_start, lower_d = fit_move(ts, back, lower_start, end_t - lower_start, shape)
+        end_t = lower_start + lower_d
     if lower_start < lift_end:  # no pause at the top: split the overlap
         lift_end = lower_start = 0.5 * (lift_end + lower_start)
     return start, lift_end, lower_start, end_t
+
+
+def _minjerk(u: float) -> float:
+    if u <= 0.0:
+        return 0.0
+    if u >= 1.0:
+        return 1.0
+    return u * u * u * (10.0 - 15.0 * u + 6.0 * u * u)
+
+
+def fit_move(ts: list[float], p: list[float], t0: float, d: float, shape=None) -> tuple[float, float]:
+    """Least-squares start and duration of a smooth move from 0 to 1 in ``p``.
+
+    The model is a minimum-jerk profile (a human limb's point-to-point
+    movement, Flash & Hogan 1985) seen through ``shape`` (how the measured
+    signal grows with the limb's progress: linear for a trunk shift, ``1 -
+    cos`` for a thigh swung up from hanging).  Fitting every sample of the
+    move, not two threshold crossings, keeps noise from moving the ends.
+    ``t0`` and ``d`` are the starting guesses; the search is a coarse grid
+    refined twice.
+    """
+    f = shape or (lambda u: u)
+    lo, hi = t0 - d, t0 + 2.0 * d
+    pts = [(t, v) for t, v in zip(ts, p) if lo <= t <= hi]
+    if len(pts) < 4 or d <= 0:
+        return t0, d
+
+    def cost(a: float, b: float) -> float:
+        c = 0.0
+        for t, v in pts:
+            e = v - f(_minjerk((t - a) / b))
+            c += e * e
+        return c
+
+    best = (cost(t0, d), t0, d)
+    step_t, steps_d = 0.25 * d, (0.6, 0.75, 0.9, 1.0, 1.1, 1.3, 1.6)
+    for _ in range(3):
+        c0, a0, b0 = best
+        for i in range(-4, 5):
+            a = a0 + i * step_t
+            for k in steps_d:
+                b = b0 * k
+                if b < 0.1:
+                    continue
+                c = cost(a, b)
+                if c < best[0]:
+                    best = (c, a, b)
+        step_t /= 4.0
+        steps_d = tuple(1.0 + (k - 1.0) / 3.0 for k in steps_d)
+    return best[1], best[2]
 
 
 def com_height(ts: list[float], totals: list[float], rest: float) -> list[float]:

@@ -61,7 +61,7 @@ class Analyzer:
         self._sample_rate = rate / self.averager.n
         self.com = ComEstimator(self._sample_rate, COM_HEIGHT_M["quadruped"])
         self._history: deque[Sample] = deque()  # CoM samples, for measuring excursions
-        self.detector = ExcursionDetector(rep_shape=lambda dx, dy, d: self._exercise_for(dx, dy, d) is not None)
+        self.detector = ExcursionDetector(rep_shape=self._could_be_top)
         self.exercise = exercise or self.settings.exercise or info.exercise
         self.sets = SetTracker(self.settings.set_gap_s)
         self.coach = Coach()
@@ -327,12 +327,9 @@ class Analyzer:
             return [{"type": "phase", "t": _r(s.t), "phase": "lower", "leg": self._live_leg(s)}]
         return []
 
-    def _exercise_for(self, dx: float, dy: float, amp: float) -> str | None:
-        """The exercise whose rep top fits a held shift, or None."""
-        for ex in ([self.exercise] if self.exercise else EXERCISES):
-            if J.held_like(ex, dx, dy, amp):
-                return ex
-        return None
+    def _could_be_top(self, dx: float, dy: float, amp: float) -> bool:
+        """Could a held shift be the top of a rep (of the exercise, or of any if unknown)?"""
+        return any(not J.clearly_not_held_rep(ex, dx, dy, amp) for ex in ([self.exercise] if self.exercise else EXERCISES))
 
     def _live_leg(self, s: Sample) -> str | None:
         if self.exercise == "prone" or self.exercise is None:

@@ -162,7 +162,7 @@ class ExcursionDetector:
                     self.base = (outer.base_x, outer.base_y, outer.base_total)
                     return None
             return exc
-        if outer is None and self.settled_elsewhere(s, self.shelf_s) and self.rep_shape(dx, dy, d):
+        if self.may_resettle and outer is None and self.settled_elsewhere(s, self.shelf_s) and self.rep_shape(dx, dy, d):
             # Held for a while where a rep could go: a long hold, or (standing)
             # the weight moved onto the stance foot for the whole set.  Watch from
             # here: a rep from this shelf that comes back to it settles the
