@@ -89,11 +89,13 @@ def phase_times(ts: list[float], p: list[float], top: float, end: float,
     start, lift_end = t10a - EDGE * lift_d, t90a + EDGE * lift_d
     lower_start, end_t = t90b - EDGE * lower_d, t10b + EDGE * lower_d
     if shape is not False:
-        start, lift_d = fit_move(ts, up, start, lift_end - start, shape)
-        lift_end = start + lift_d
+        a, lift_d = fit_move(ts, up, start, lift_end - start, shape)
         back = [1.0 - v for v in down]  # the lower as a rise from the top to the end level
-        lower_start, lower_d = fit_move(ts, back, lower_start, end_t - lower_start, shape)
-        end_t = lower_start + lower_d
+        b, lower_d = fit_move(ts, back, lower_start, end_t - lower_start, shape)
+        # A swung leg overshoots and a dropped one lands hard: no smooth move fits
+        # them, and a fit that puts the lower before the lift is kept out.
+        if a + lift_d <= b + 0.5 * lower_d and a < start + 0.5 * (lift_end - start):
+            start, lift_end, lower_start, end_t = a, a + lift_d, b, b + lower_d
     if lower_start < lift_end:  # no pause at the top: split the overlap
         lift_end = lower_start = 0.5 * (lift_end + lower_start)
     return start, lift_end, lower_start, end_t
