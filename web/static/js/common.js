@@ -53,5 +53,17 @@ var smartmat = (function () {
     };
   }
 
-  return {csrf: csrf, command: command, getJSON: getJSON, fmt: fmt, chartOpts: chartOpts};
+  /* Keep a uPlot chart as wide as its box (the box's width, not the window's, decides). */
+  function fitWidth(plot, box, height, min) {
+    var last = 0;
+    function fit() {
+      var w = Math.max(min || 200, Math.floor(box.clientWidth));
+      if (w !== last) { last = w; plot.setSize({width: w, height: height}); }
+    }
+    if (window.ResizeObserver) { new ResizeObserver(fit).observe(box); }
+    else { window.addEventListener("resize", fit); }
+    fit();
+  }
+
+  return {csrf: csrf, command: command, getJSON: getJSON, fmt: fmt, chartOpts: chartOpts, fitWidth: fitWidth};
 })();

@@ -115,7 +115,7 @@
     if (typeof uPlot === "undefined") { return; }
     var s = chartSize();
     plot = new uPlot(smartmat.chartOpts(s.w, s.h, null), series, $("chart"));
-    window.addEventListener("resize", function () { var z = chartSize(); plot.setSize({width: z.w, height: z.h}); });
+    smartmat.fitWidth(plot, $("chart"), s.h, 200);
   }
   function addPoint(e) {
     var t = e.t;

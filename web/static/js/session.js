@@ -8,7 +8,7 @@
     if (!c.t.length) { box.textContent = "No frames stored for this session."; return; }
     var t0 = c.t[0];
     var x = c.t.map(function (t) { return t - t0; });
-    var opts = smartmat.chartOpts(Math.max(280, box.clientWidth), 220, "seconds");
+    var opts = smartmat.chartOpts(Math.max(240, box.clientWidth), 220, "seconds");
     opts.hooks = {drawClear: [function (u) {
       var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
       c.reps.forEach(function (r) {
@@ -18,7 +18,6 @@
       });
     }]};
     var plot = new uPlot(opts, [x, c.total, c.ai], box);
-    window.addEventListener("resize", function () { plot.setSize({width: Math.max(280, box.clientWidth), height: 220}); });
-    window.addEventListener("beforeprint", function () { plot.setSize({width: 680, height: 200}); });
+    smartmat.fitWidth(plot, box, 220, 240);
   }, function (err) { box.textContent = "Chart unavailable: " + err.message; });
 })();
