@@ -1,0 +1,92 @@
+"""Faults (tilt, momentum, arch) on simulated sessions, judged against the personal reference."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_analysis_common import all_reps, analysed, label_reps, match, session
+
+SEEDS = (1, 2, 3, 4)
+
+
+def tally(fault: str, **kw):
+    """Over SEEDS: (labelled reps, matched, matched flagged with the fault [and the labelled side],
+    matched reps whose flag agrees with the label)."""
+    n = matched = flagged = agree = 0
+    for seed in SEEDS:
+        _, _, labels = session(seed=seed, **kw)
+        res = analysed(seed=seed, **kw)
+        truth, found = label_reps(labels), all_reps(res)
+        pairs = match(found, truth)
+        n += len(truth)
+        matched += len(pairs)
+        for i, j in pairs.items():
+            lr, fr = truth[i], found[j]
+            on = bool(fr.get(fault)) and (fault != "tilt" or fr["tilt_side"] == lr["tilt_side"])
+            flagged += on
+            agree += bool(fr.get(fault)) == bool(lr.get(fault))
+    return n, matched, flagged, agree
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "quadruped tilt_rate=1.0, seeds 1-4: 3 of 26 matched reps flagged tilt with the labelled side "
+    "(6 of 26 earlier in the tuning). Every rep tilts, so the densest cluster of this person's own "
+    "shifts is the tilted one and the personal reference absorbs the fault; needs a physics prior "
+    "for a clean rep's shift"))
+def test_all_reps_tilted_are_flagged_with_their_side():
+    n, matched, flagged, _ = tally("tilt", exercise="quadruped", tilt_rate=1.0)
+    assert matched >= n - 2
+    assert flagged >= 0.6 * matched, (flagged, matched)
+
+
+def test_no_tilt_means_almost_no_tilt_flags():
+    n, matched, flagged, _ = tally("tilt", exercise="quadruped", tilt_rate=0.0, momentum_rate=0.0)
+    assert matched >= n - 2
+    flags = sum(r["tilt"] for s in SEEDS for r in all_reps(analysed(exercise="quadruped", seed=s, tilt_rate=0.0, momentum_rate=0.0)))
+    assert flags <= 1
+
+
+def test_tilt_side_is_null_unless_tilt():
+    for s in SEEDS:
+        for r in all_reps(analysed(exercise="quadruped", seed=s, tilt_rate=0.3)):
+            assert (r["tilt_side"] is None) == (not r["tilt"])
+            assert r["tilt_side"] in (None, "left", "right")
+
+
+def test_momentum_on_every_rep_is_flagged_on_most():
+    n, matched, flagged, _ = tally("momentum", exercise="quadruped", momentum_rate=1.0)
+    assert matched >= 0.8 * n
+    assert flagged >= 0.7 * matched, (flagged, matched)
+
+
+def test_no_momentum_means_almost_no_momentum_flags():
+    flags = sum(r["momentum"] for s in SEEDS
+                for r in all_reps(analysed(exercise="quadruped", seed=s, tilt_rate=0.0, momentum_rate=0.0)))
+    assert flags <= 1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "prone arch_rate=1.0, seeds 1-4: 2 of 31 matched reps flagged arch. "
+    "As with tilt, when every rep arches the personal reference is the arched rep; the prone prior "
+    "covers only the sideways shift, not the forward one"))
+def test_prone_arch_on_every_rep_is_flagged_on_most():
+    n, matched, flagged, _ = tally("arch", exercise="prone", arch_rate=1.0)
+    assert matched >= n - 2
+    assert flagged >= 0.6 * matched, (flagged, matched)
+
+
+def test_prone_without_arch_is_not_flagged():
+    flags = sum(bool(r.get("arch")) for s in SEEDS
+                for r in all_reps(analysed(exercise="prone", seed=s, arch_rate=0.0, tilt_rate=0.0, momentum_rate=0.0)))
+    assert flags <= 1
+
+
+def test_light_and_heavy_person_alike():
+    """The same session by a 45 kg and a 120 kg person: both counted, tilt judged about as well."""
+    rates = {}
+    for mass in (45.0, 120.0):
+        n, matched, _, agree = tally("tilt", exercise="quadruped", tilt_rate=0.3, mass_kg=mass)
+        assert matched >= n - 2, (mass, matched, n)
+        rates[mass] = agree / matched
+    assert min(rates.values()) >= 0.75, rates
+    assert abs(rates[45.0] - rates[120.0]) <= 0.15, rates

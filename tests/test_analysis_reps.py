@@ -1,0 +1,115 @@
+"""Rep detection on short simulated sessions: counts, legs, timing structure, nothing outside sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_analysis_common import all_reps, analysed, forbidden_spans, label_reps, match, overlap, session, structural_problems
+
+EXERCISES = ("quadruped", "prone", "standing")
+RATES = (80, 10)
+# Typical low-noise sessions: one set of 6-8 reps, a distractor, getting on and off.
+COUNT_SEEDS = (1, 4, 5)
+STRUCTURE_SEEDS = (1, 2, 3, 4, 5, 6)
+
+
+def case(exercise, rate, seed):
+    info, frames, labels = session(exercise=exercise, seed=seed, rate_hz=rate, noise="low")
+    res = analysed(exercise=exercise, seed=seed, rate_hz=rate, noise="low")
+    return labels, res
+
+
+def count_problems(labels, res) -> list[str]:
+    found = all_reps(res)
+    bad = []
+    for st in labels["sets"]:
+        n_true = len(st["reps"])
+        n_found = sum(1 for r in found if r["start"] < st["end"] + 1.0 and r["end"] > st["start"] - 1.0)
+        if abs(n_found - n_true) > 1:
+            bad.append(f"set {st['start']:.1f}-{st['end']:.1f} ({st['leg']}): {n_found} reps found, {n_true} labelled")
+    return bad
+
+
+def leg_problems(labels, res) -> list[str]:
+    truth, found = label_reps(labels), all_reps(res)
+    return [f"rep {truth[i]['start']:.1f}: leg {found[j]['leg']}, labelled {truth[i]['leg']}"
+            for i, j in match(found, truth).items() if found[j]["leg"] != truth[i]["leg"]]
+
+
+def cases(seeds, xfails=()):
+    out = []
+    for ex in EXERCISES:
+        for rate in RATES:
+            for seed in seeds:
+                marks = [pytest.mark.xfail(strict=True, reason=why) for (e, r, s, why) in xfails
+                         if (e, r, s) == (ex, rate, seed)]
+                out.append(pytest.param(ex, rate, seed, marks=marks, id=f"{ex}-{rate}sps-seed{seed}"))
+    return out
+
+
+COUNT_XFAILS: list[tuple[str, int, int, str]] = []
+LEG_XFAILS: list[tuple[str, int, int, str]] = []
+OVERLAP = "consecutive reps overlap (the extrapolated phase ends reach into the next rep): "
+EARLY = ("the first rep of a standing set swallows the weight shift onto the stance leg before it "
+         "and starts more than 1 s before the labelled set: ")
+STRUCTURE_XFAILS = [
+    ("standing", 80, 1, EARLY + "rep 9.852-15.481, labelled set starts 11.790"),
+    ("standing", 10, 1, EARLY + "rep 9.490-15.473, labelled set starts 11.790"),
+    ("standing", 80, 2, EARLY + "rep 10.723-16.356, labelled set starts 11.752"),
+    ("standing", 80, 3, EARLY + "rep 9.917-20.249 (10 s long), labelled set starts 12.371"),
+    ("standing", 10, 2, OVERLAP + "30.007-38.300 then 38.151-40.361; also " + EARLY
+     + "rep 10.727-16.439, and a rep 47.814-50.655 after the set (ends 46.79) counted from the shift back"),
+    ("standing", 10, 3, EARLY + "rep 9.908-20.275, labelled set starts 12.371"),
+]
+
+
+@pytest.mark.parametrize("exercise,rate,seed", cases(COUNT_SEEDS, COUNT_XFAILS))
+def test_rep_count_per_set_within_one(exercise, rate, seed):
+    labels, res = case(exercise, rate, seed)
+    assert count_problems(labels, res) == []
+
+
+@pytest.mark.parametrize("exercise,rate,seed", cases(COUNT_SEEDS, LEG_XFAILS))
+def test_legs_right(exercise, rate, seed):
+    labels, res = case(exercise, rate, seed)
+    if exercise == "prone":
+        # not observable from four corner loads: not guessed
+        assert all(r["leg"] is None for r in all_reps(res))
+    else:
+        truth = label_reps(labels)
+        assert len(match(all_reps(res), truth)) >= len(truth) - 1
+        assert leg_problems(labels, res) == []
+
+
+@pytest.mark.parametrize("exercise,rate,seed", cases(STRUCTURE_SEEDS, STRUCTURE_XFAILS))
+def test_reps_are_well_formed_and_only_inside_sets(exercise, rate, seed):
+    labels, res = case(exercise, rate, seed)
+    assert structural_problems(res) == []
+    spans = [(st["start"] - 1.0, st["end"] + 1.0) for st in labels["sets"]]
+    outside = [r for r in all_reps(res) if not any(a <= r["start"] and r["end"] <= b for a, b in spans)]
+    assert outside == [], f"reps outside every labelled set (±1 s): {outside}"
+    on_off = forbidden_spans(labels, distractors=False)
+    assert [(r["start"], s["kind"]) for r in all_reps(res) for s in on_off if overlap(r, s) > 0] == []
+
+
+@pytest.mark.parametrize("leg", ["left", "right"])
+def test_prone_takes_the_leg_the_user_named(leg):
+    res = analysed(leg=leg, exercise="prone", seed=1)
+    reps = all_reps(res)
+    assert reps and all(r["leg"] == leg for r in reps)
+    assert all(st["leg"] == leg for st in res["sets"])
+
+
+def test_two_sets_switching_legs():
+    """Quadruped, two sets: the second set's reps are of the other leg and start a new set."""
+    kw = dict(exercise="quadruped", seed=7, sets=2)
+    info, frames, labels = session(**kw)
+    res = analysed(**kw)
+    legs_true = [st["leg"] for st in labels["sets"]]
+    assert legs_true[0] != legs_true[1]
+    assert count_problems(labels, res) == []
+    assert leg_problems(labels, res) == []
+    assert [st["leg"] for st in res["sets"]][0] == legs_true[0]
+    assert [st["leg"] for st in res["sets"]][-1] == legs_true[1]
+    for st in res["sets"]:
+        assert all(r["leg"] == st["leg"] for r in st["reps"])
