@@ -75,10 +75,7 @@ def test_nothing_counted_in_distractors_or_getting_on_and_off(shared_data, name)
     assert [r["start"] for r in found for s in forbidden_spans(labels, distractors=False) if overlap(r, s) > 0] == []
 
 
-@pytest.mark.parametrize("name", ["quadruped", pytest.param("prone-10sps", marks=pytest.mark.xfail(
-    strict=True, reason=("prone-10sps: consecutive reps overlap: 96.421-100.876 then 100.746-103.865, "
-                        "and 213.791-214.552 then 214.182-217.621"))),
-    "standing-noisy"])
+@pytest.mark.parametrize("name", ["quadruped", "prone-10sps", "standing-noisy"])
 def test_result_is_well_formed(shared_data, name):
     rec, labels, res = analysed_sample(shared_data, name)
     assert structural_problems(res) == []
@@ -93,9 +90,6 @@ def test_glitch_count_matches_the_labels(shared_data, name):
     assert abs(res["glitches"] - n) <= max(1, 0.1 * n), (res["glitches"], n)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "prone-10sps: 5 frames rejected as glitches, 2 labelled: at 10 samples/s real movement "
-    "frames are dropped as read errors"))
 def test_glitch_count_matches_the_labels_at_10sps(shared_data):
     rec, labels, res = analysed_sample(shared_data, "prone-10sps")
     n = labels["glitches"]

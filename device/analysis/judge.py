@@ -38,14 +38,13 @@ from .measure import Measured
 #   lifted or a shift of weight hardly does; a rest mistaken for a top gives < 0)
 SHAPES = {
     "quadruped": dict(tilt_m=0.011, height_snr=3.0, start=0.010, min_amp=0.015, max_amp=0.11, min_abs_dx=0.010,
-                      min_dy=-0.06, max_dy=0.05, min_rise=0.004),
+                      min_dy=-0.06, max_dy=0.05, min_rise=0.007),
     "standing": dict(tilt_m=0.020, height_snr=3.0, start=0.018, min_amp=0.025, max_amp=0.14, min_abs_dx=0.015,
                      min_dy=-0.05, max_dy=0.06, min_rise=None),
     "prone": dict(tilt_m=0.012, height_snr=1.5, start=0.006, min_amp=0.008, max_amp=0.11, min_abs_dx=0.0,
                   min_dy=0.004, max_dy=0.12, min_rise=None),
 }
 MIN_DURATION, MAX_DURATION = 0.3, 12.0
-MIN_DYNAMIC = 0.005
 REFERENCE_DY_M = 0.007   # a lone candidate within these of the reference is a rep at once
 REFERENCE_DX_M = 0.010
 # Momentum: a leg swung up or let drop accelerates at close to g, so the total
@@ -95,9 +94,10 @@ def rep_like(exercise: str, m: Measured) -> bool:
     if not MIN_DURATION <= m.end - m.start <= MAX_DURATION:
         return False
     rise = SHAPES[exercise]["min_rise"]
-    # A leg (a sixth of the body) going up both raises the centre of mass and
-    # shakes the total load; a hand lifted or a shift of weight does neither.
-    if rise is not None and m.rise < rise and m.dynamic < MIN_DYNAMIC:
+    # A knee leaving the mat lifts a leg (a sixth of the body) by a good part of
+    # its length, raising the centre of mass by a centimetre or more; a hand
+    # lifted or a shift of weight barely does.
+    if rise is not None and m.rise < rise:
         return False
     return held_like(exercise, m.dx, m.dy, m.amplitude)
 

@@ -55,7 +55,10 @@ class Analyzer:
         self.chosen_leg = leg or self.settings.leg
         self.width = info.width_m
         rate = info.rate_hz or 80.0
-        self.glitch = GlitchFilter(floor=0.3)
+        # A read error is a wild value; real loads can also jump for one sample
+        # (at 10 samples/s a leg landing is averaged into a single conversion),
+        # so only a jump beyond what a body on the mat can do counts.
+        self.glitch = GlitchFilter(floor=2.0 if (info.rate_hz or 80.0) >= 40 else 6.0)
         self.averager = Averager(rate, info.width_m, info.length_m)
         self.presence = Presence()
         self._sample_rate = rate / self.averager.n
@@ -201,7 +204,8 @@ class Analyzer:
         if self._doubtful is not None and self._doubt_expired(s.t):
             self.rejected.append(("alone and unlike this person's reps", self._doubtful))
             self._doubtful = None
-        events += self.sets.idle(s.t)
+        if self.detector.current is None and self._pending is None and self._doubtful is None:
+            events += self.sets.idle(s.t)  # not while a rep may still be under way
         if s.t >= self._next_summary:
             self._next_summary = s.t + FRAME_EVERY_S
             events.append(self._summary(s))
@@ -387,6 +391,14 @@ class Analyzer:
         self._amps.append(m.amplitude)
         del self._amps[:-10]
         self.detector.typical = sorted(self._amps)[len(self._amps) // 2]
+        # Extrapolated phase ends may reach past a neighbour or past now: clamp.
+        if self.reps and m.start < self.reps[-1]["end"]:
+            m.lift_s -= self.reps[-1]["end"] - m.start
+            m.start = self.reps[-1]["end"]
+        if m.end > t:
+            m.lower_s -= m.end - t
+            m.end = t
+        m.lift_s, m.lower_s = max(m.lift_s, 0.0), max(m.lower_s, 0.0)
         rep = {
             "start": _r(m.start), "end": _r(m.end), "leg": leg,
             "lift_s": _r(m.lift_s), "hold_s": _r(m.hold_s), "lower_s": _r(m.lower_s),
