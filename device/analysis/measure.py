@@ -68,7 +68,11 @@ def phase_times(ts: list[float], p: list[float], top: float, end: float,
     n = len(p)
     if top <= 0 or top - end <= 0.3 * top:
         return None
-    up = [v / top for v in p]
+    # Where the body settled somewhere else (standing: onto the stance foot just
+    # before the set's first rep), the lift starts from there, not from the
+    # rest before the shift.
+    lo = end if end > 0.25 * top else 0.0
+    up = [(v - lo) / (top - lo) for v in p]
     down = [(v - end) / (top - end) for v in p]
     i = next((k for k in range(n) if up[k] >= HIGH), None)
     k = next((k for k in range(n - 1, -1, -1) if down[k] >= HIGH), None)
