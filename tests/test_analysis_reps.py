@@ -53,13 +53,9 @@ OVERLAP = "consecutive reps overlap (the extrapolated phase ends reach into the 
 EARLY = ("the first rep of a standing set swallows the weight shift onto the stance leg before it "
          "and starts more than 1 s before the labelled set: ")
 STRUCTURE_XFAILS = [
-    ("standing", 80, 1, EARLY + "rep 9.852-15.481, labelled set starts 11.790"),
-    ("standing", 10, 1, EARLY + "rep 9.490-15.473, labelled set starts 11.790"),
     ("standing", 80, 2, EARLY + "rep 10.723-16.356, labelled set starts 11.752"),
-    ("standing", 80, 3, EARLY + "rep 9.917-20.249 (10 s long), labelled set starts 12.371"),
     ("standing", 10, 2, OVERLAP + "30.007-38.300 then 38.151-40.361; also " + EARLY
      + "rep 10.727-16.439, and a rep 47.814-50.655 after the set (ends 46.79) counted from the shift back"),
-    ("standing", 10, 3, EARLY + "rep 9.908-20.275, labelled set starts 12.371"),
 ]
 
 
