@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 
+from device.analysis.evaluate import match, overlap  # noqa: F401  (re-exported for the other test files)
 from device.analysis.pipeline import Analyzer, analyze_frames
 from device.frames import Frame
 from device.sim import SessionSpec, simulate
@@ -47,28 +48,6 @@ def all_reps(result: dict) -> list[dict]:
 
 def label_reps(labels: dict) -> list[dict]:
     return [r for st in labels["sets"] for r in st["reps"]]
-
-
-def overlap(a: dict, b: dict) -> float:
-    return max(0.0, min(a["end"], b["end"]) - max(a["start"], b["start"]))
-
-
-def match(found: list[dict], truth: list[dict], share: float = 0.3) -> dict[int, int]:
-    """Labelled rep index -> found rep index, one to one, by largest overlap (>= share of the label)."""
-    pairs: dict[int, int] = {}
-    used: set[int] = set()
-    for i, lr in enumerate(truth):
-        best, best_ov = None, 0.0
-        for j, fr in enumerate(found):
-            if j in used:
-                continue
-            ov = overlap(lr, fr)
-            if ov > best_ov:
-                best, best_ov = j, ov
-        if best is not None and best_ov >= share * (lr["end"] - lr["start"]):
-            pairs[i] = best
-            used.add(best)
-    return pairs
 
 
 def forbidden_spans(labels: dict, distractors: bool = True) -> list[dict]:

@@ -10,8 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-def _overlap(a: dict, b: dict) -> float:
+def overlap(a: dict, b: dict) -> float:
     return max(0.0, min(a["end"], b["end"]) - max(a["start"], b["start"]))
+
+
+def match(found: list[dict], truth: list[dict], share: float = 0.3) -> dict[int, int]:
+    """Labelled rep index -> found rep index, one to one, by largest overlap (>= share of the label)."""
+    pairs: dict[int, int] = {}
+    used: set[int] = set()
+    for i, lr in enumerate(truth):
+        best, best_ov = None, 0.0
+        for j, fr in enumerate(found):
+            if j in used:
+                continue
+            ov = overlap(lr, fr)
+            if ov > best_ov:
+                best, best_ov = j, ov
+        if best is not None and best_ov >= share * (lr["end"] - lr["start"]):
+            pairs[i] = best
+            used.add(best)
+    return pairs
 
 
 @dataclass
@@ -46,19 +64,8 @@ def evaluate(result: dict, labels: dict) -> Score:
     sc = Score(sessions=1)
     found = [r for st in result["sets"] for r in st["reps"]]
     truth = [r for st in labels["sets"] for r in st["reps"]]
-    pairs: dict[int, int] = {}
-    used: set[int] = set()
-    for i, lr in enumerate(truth):
-        best, best_ov = None, 0.0
-        for j, fr in enumerate(found):
-            if j in used:
-                continue
-            ov = _overlap(lr, fr)
-            if ov > best_ov:
-                best, best_ov = j, ov
-        if best is not None and best_ov >= 0.3 * (lr["end"] - lr["start"]):
-            pairs[i] = best
-            used.add(best)
+    pairs = match(found, truth)
+    used = set(pairs.values())
     sc.matched = len(pairs)
     sc.missed = len(truth) - len(pairs)
     sc.extra = len(found) - len(used)
@@ -89,7 +96,7 @@ def evaluate(result: dict, labels: dict) -> Score:
         if labels.get(key):
             bad.append(dict(start=labels[key][0], end=labels[key][1]))
     unmatched = [found[j] for j in range(len(found)) if j not in used]
-    sc.sessions_clean = int(not any(_overlap(r, b) > 0 for r in unmatched for b in bad))
+    sc.sessions_clean = int(not any(overlap(r, b) > 0 for r in unmatched for b in bad))
     return sc
 
 
