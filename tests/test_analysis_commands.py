@@ -39,7 +39,7 @@ def test_set_exercise_changes_it_and_reports_state(ex):
     ({"cmd": "set_leg", "leg": 1}, "leg"),
     ({"cmd": "set_target", "reps": 0}, "reps"),
     ({"cmd": "set_target", "reps": -3}, "reps"),
-    ({"cmd": "set_target", "reps": 201}, "reps"),
+    ({"cmd": "set_target", "reps": 1001}, "reps"),  # the bus protocol allows 1-1000
     ({"cmd": "set_target", "reps": 2.5}, "reps"),
     ({"cmd": "set_target", "reps": "10"}, "reps"),
     ({"cmd": "set_target", "reps": True}, "reps"),

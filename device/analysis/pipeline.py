@@ -84,8 +84,10 @@ class Analyzer:
         self._amps: list[float] = []  # sizes of the last reps, for the detector
         self._pending: Excursion | None = None  # closed, waiting for a little rest after it
         self._doubtful = None  # a lone rep candidate waiting for a next rep to confirm it
-        self.rejected: list[tuple[str, object]] = []  # (why, measurement): for tuning and tests
-        self.measured: list = []  # every excursion's measurement (None: no rise, top and fall)
+        # The last excursions' measurements and why any was not a rep: for tuning
+        # and tests, bounded so a service running for months does not grow.
+        self.rejected: deque[tuple[str, object]] = deque(maxlen=500)
+        self.measured: deque = deque(maxlen=500)
 
     @property
     def tilt_margin_m(self) -> float:
@@ -163,8 +165,8 @@ class Analyzer:
             return []
         if name == "set_target":
             reps = cmd.get("reps")
-            if reps is not None and (not isinstance(reps, int) or isinstance(reps, bool) or not 1 <= reps <= 200):
-                raise ValueError("reps must be an integer 1-200")
+            if reps is not None and (not isinstance(reps, int) or isinstance(reps, bool) or not 1 <= reps <= 1000):
+                raise ValueError("reps must be an integer 1-1000")
             self.sets.target = reps
             return []
         if name == "tare":
