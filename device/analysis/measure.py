@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from .reps import Excursion
 
 G = 9.81
@@ -105,54 +107,38 @@ def phase_times(ts: list[float], p: list[float], top: float, end: float,
     return start, lift_end, lower_start, end_t
 
 
-def _minjerk(u: float) -> float:
-    if u <= 0.0:
-        return 0.0
-    if u >= 1.0:
-        return 1.0
-    return u * u * u * (10.0 - 15.0 * u + 6.0 * u * u)
-
-
 def fit_move(ts: list[float], p: list[float], t0: float, d: float, shape=None) -> tuple[float, float]:
     """Least-squares start and duration of a smooth move from 0 to 1 in ``p``.
 
     The model is a minimum-jerk profile (a human limb's point-to-point
     movement, Flash & Hogan 1985) seen through ``shape`` (how the measured
-    signal grows with the limb's progress: linear for a trunk shift, ``1 -
-    cos`` for a thigh swung up from hanging).  Fitting every sample of the
-    move, not two threshold crossings, keeps noise from moving the ends.
-    ``t0`` and ``d`` are the starting guesses; the search is a coarse grid
-    refined twice.
+    signal grows with the limb's progress; linear unless given).  Fitting
+    every sample of the move, not two threshold crossings, keeps noise from
+    moving the ends.  ``t0`` and ``d`` are the starting guesses; a grid of
+    candidates around them is scored at once (numpy) and refined twice.
     """
-    f = shape or (lambda u: u)
     lo, hi = t0 - d, t0 + 2.0 * d
     pts = [(t, v) for t, v in zip(ts, p) if lo <= t <= hi]
     if len(pts) < 4 or d <= 0:
         return t0, d
-
-    def cost(a: float, b: float) -> float:
-        c = 0.0
-        for t, v in pts:
-            e = v - f(_minjerk((t - a) / b))
-            c += e * e
-        return c
-
-    best = (cost(t0, d), t0, d)
-    step_t, steps_d = 0.25 * d, (0.6, 0.75, 0.9, 1.0, 1.1, 1.3, 1.6)
+    t = np.array([q[0] for q in pts])
+    v = np.array([q[1] for q in pts])
+    shifts = np.arange(-4, 5, dtype=float)
+    scales = np.array([0.6, 0.75, 0.9, 1.0, 1.1, 1.3, 1.6])
+    best_a, best_b, step = t0, d, 0.25 * d
     for _ in range(3):
-        c0, a0, b0 = best
-        for i in range(-4, 5):
-            a = a0 + i * step_t
-            for k in steps_d:
-                b = b0 * k
-                if b < 0.1:
-                    continue
-                c = cost(a, b)
-                if c < best[0]:
-                    best = (c, a, b)
-        step_t /= 4.0
-        steps_d = tuple(1.0 + (k - 1.0) / 3.0 for k in steps_d)
-    return best[1], best[2]
+        a = (best_a + shifts * step)[:, None, None]
+        b = np.maximum(best_b * scales, 0.1)[None, :, None]
+        u = np.clip((t[None, None, :] - a) / b, 0.0, 1.0)
+        model = u * u * u * (10.0 - 15.0 * u + 6.0 * u * u)
+        if shape is not None:
+            model = shape(model)
+        cost = ((v[None, None, :] - model) ** 2).sum(axis=2)
+        i, k = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        best_a, best_b = float(a[i, 0, 0]), float(b[0, k, 0])
+        step /= 4.0
+        scales = 1.0 + (scales - 1.0) / 3.0
+    return best_a, best_b
 
 
 def com_height(ts: list[float], totals: list[float], rest: float) -> list[float]:
