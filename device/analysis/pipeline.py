@@ -382,7 +382,11 @@ class Analyzer:
         exp_dx, exp_dy = ref.expected(leg, 2 * self.tilt_margin_m)
         alone = not self.reps or m.start - self.reps[-1]["end"] > gap
         switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
-        if (alone or switched) and not confirmed and not J.like_reference(m, exp_dx, exp_dy, ref.known(leg)):
+        # Prone, a rep that both rolls the hips and arches the back is rare; a
+        # reach for the phone moves the load sideways and toward the head at once.
+        odd = (exercise == "prone" and exp_dx is not None and exp_dy is not None
+               and abs(m.dx - exp_dx) > self.tilt_margin_m and m.dy - exp_dy > J.ARCH_MARGIN_M)
+        if ((alone or switched) and not J.like_reference(m, exp_dx, exp_dy, ref.known(leg)) or odd) and not confirmed:
             # A lone movement that does not load the mat as this person's reps do
             # (a hand lifted, reaching for the phone) or a first rep before there
             # is a reference: it counts only if another rep follows within a set gap.
