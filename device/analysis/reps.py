@@ -184,7 +184,12 @@ class ExcursionDetector:
             self.dropped += 1
             return None
         if s.t - cur.samples[0].t > self.max_s:
-            self._rebase(s)
+            # Out for too long: the body has a new resting place, and it is where
+            # it came closest to the old one lately (between reps), not wherever
+            # it happens to be now (perhaps at a rep's top).
+            recent = [p for p in cur.samples if p.t >= s.t - 5.0]
+            bx, by = cur.base_x, cur.base_y
+            self._rebase(min(recent, key=lambda p: math.hypot(p.cop_x - bx, p.cop_y - by)))
         return None
 
     def _while_away(self, s: Sample, d: float) -> None:
