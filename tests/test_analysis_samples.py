@@ -46,8 +46,7 @@ def test_labelled_reps_are_found_one_to_one(shared_data, name, share):
     assert extra <= max(1, 0.05 * len(truth)), f"{extra} reps found that match no labelled rep"
 
 
-@pytest.mark.parametrize("name", ["quadruped", pytest.param("standing-noisy", marks=pytest.mark.xfail(
-    strict=True, reason="standing-noisy: leg right on 14 of 18 matched reps"))])
+@pytest.mark.parametrize("name", ["quadruped", "standing-noisy"])
 def test_legs_right_on_matched_reps(shared_data, name):
     rec, labels, res = analysed_sample(shared_data, name)
     truth, found = label_reps(labels), all_reps(res)

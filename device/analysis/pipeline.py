@@ -18,14 +18,12 @@ from .glitch import GlitchFilter
 from .measure import measure
 from .presence import DISMOUNTING, EMPTY, READY, Presence
 from .reference import Reference
-from .reps import ExcursionDetector
+from .reps import Excursion, ExcursionDetector
 from .sets import SetTracker
-from .reps import Excursion
 from .signals import Averager, ComEstimator, Sample
 
 EXERCISES = ("prone", "quadruped", "standing")
 FRAME_EVERY_S = 0.1
-STANDING_SWAY_M = 0.004
 INVERTED_RISE_M = 0.01
 POST_S = 0.4
 # Height of the body's centre of mass in each posture (m), for the CoM estimate:
@@ -79,7 +77,6 @@ class Analyzer:
         self._next_summary = -math.inf
         self._phase = "rest"
         self._phase_peak = 0.0
-        self._manual_break = False
         self.reps: list[dict] = []
         self._amps: list[float] = []  # sizes of the last reps, for the detector
         self._pending: Excursion | None = None  # closed, waiting for a little rest after it
@@ -127,6 +124,7 @@ class Analyzer:
         return self._after_glitch(good) if good is not None else []
 
     def feed_many(self, frames) -> list[dict]:
+        """A chunk of frames; the same events as feeding them one by one."""
         out: list[dict] = []
         for f in frames:
             out += self.feed(f)
@@ -146,11 +144,8 @@ class Analyzer:
         """Commands from the user (device bus, button); see docs/bus.md."""
         name = cmd.get("cmd")
         t = self.last_t or 0.0
-        if name == "start_set":
-            self._manual_break = True
-            return self.sets.close(t)
-        if name == "stop_set":
-            return self.sets.close(t)
+        if name in ("start_set", "stop_set"):
+            return self.sets.close(t)  # the next rep begins a new set
         if name == "set_exercise":
             ex = cmd.get("exercise")
             if ex not in EXERCISES and ex is not None:
@@ -236,17 +231,16 @@ class Analyzer:
         return {"type": "state", "t": _r(t), "state": self.presence.state,
                 "exercise": self.exercise, "mass_kg": _r(mass, 1) if mass else None}
 
-    def _reps(self, raw: Sample) -> list[dict]:
+    def _reps(self, sample: Sample) -> list[dict]:
         det = self.detector
         events: list[dict] = []
-        s = self.com.feed(raw)
+        s = self.com.feed(sample)
         if s is None:
             return events
         hist = self._history
         hist.append(s)
         while hist[0].t < s.t - 30.0:
             hist.popleft()
-        raw = s
         was_open = det.current is not None
         dropped = det.dropped
         exc = det.feed(s)
@@ -266,10 +260,10 @@ class Analyzer:
                 events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
             # Measure once a little rest after it is in (the lower's end is timed
             # against it), or as soon as the next movement begins.
-            events += self._measure_pending(raw.t)
+            events += self._measure_pending(s.t)
             self._pending = exc
-        if self._pending is not None and (det.current is not None or raw.t - self._pending.back_t >= POST_S):
-            events += self._measure_pending(raw.t if det.current is None else det.current.samples[0].t)
+        if self._pending is not None and (det.current is not None or s.t - self._pending.back_t >= POST_S):
+            events += self._measure_pending(s.t if det.current is None else det.current.samples[0].t)
         return events
 
     def _measure_pending(self, until: float) -> list[dict]:
@@ -277,7 +271,7 @@ class Analyzer:
         if exc is None:
             return []
         snr = J.SHAPES[self.exercise or "quadruped"]["height_snr"]
-        m = measure(self._unsmoothed(exc, until), height_snr=snr, min_rise=0.002 if snr < 2 else 0.004)
+        m = measure(self._with_rest_after(exc, until), height_snr=snr, min_rise=0.002 if snr < 2 else 0.004)
         self.measured.append(m)
         if m is None:
             self.rejected.append(("no rise, top and fall", exc))
@@ -308,18 +302,18 @@ class Analyzer:
         exp_dx = ref.expected(self.sets.open["leg"], 2 * self.tilt_margin_m)[0] if ref else None
         return exp_dx is not None and m.dx * exp_dx < 0 and 0.5 * abs(exp_dx) < abs(m.dx) < 1.6 * abs(exp_dx)
 
-    def _unsmoothed(self, exc: Excursion, until: float) -> Excursion:
-        """The same excursion made of the unsmoothed samples, with the rest after it up to ``until``."""
+    def _with_rest_after(self, exc: Excursion, until: float) -> Excursion:
+        """The excursion with all the rest after it up to ``until``, from the sample history."""
         t0 = exc.pre[0].t if exc.pre else exc.samples[0].t
         t1, t2 = exc.samples[0].t, exc.back_t
-        raw = Excursion(exc.base_x, exc.base_y, exc.base_total)
+        out = Excursion(exc.base_x, exc.base_y, exc.base_total)
         for x in self._history:
             if x.t < t0:
                 continue
             if x.t >= until:
                 break
-            (raw.pre if x.t < t1 else raw.samples if x.t < t2 else raw.post).append(x)
-        return raw
+            (out.pre if x.t < t1 else out.samples if x.t < t2 else out.post).append(x)
+        return out
 
     def _live_phase(self, s: Sample) -> list[dict]:
         det = self.detector
@@ -346,10 +340,10 @@ class Analyzer:
         fits = [ex for ex in EXERCISES if J.rep_like(ex, m)]
         if not fits:
             return None
+        # Prone, the load moves toward the head more than sideways; on all fours
+        # (the likelier posture on a mat) and standing, mostly sideways.
         if "prone" in fits and m.dy > abs(m.dx):
             return "prone"
-        if self.detector.sway > STANDING_SWAY_M and "standing" in fits:
-            return "standing"
         return "quadruped" if "quadruped" in fits else fits[0]
 
     def _rep(self, m, t: float, confirmed: bool = False) -> list[dict]:
@@ -411,8 +405,6 @@ class Analyzer:
             "tilt": v.tilt, "tilt_side": v.tilt_side, "ai_peak": _r(v.ai_peak, 1),
             "momentum": v.momentum, "arch": v.arch, "pulses": m.pulses,
         }
-        if self._manual_break:
-            self._manual_break = False
         events += self.sets.add(rep)
         self.reps.append(rep)
         number, count = self.sets.number, self.sets.count
