@@ -99,7 +99,7 @@ class WebSettings:
 
 @dataclass(frozen=True)
 class BusSettings:
-    socket: str = _spec("", doc="empty: <data_dir>/../run or /run/smartmat/device.sock")
+    socket: str = _spec("", doc="the device bus socket; empty: <data_dir>/device.sock (the Pi install sets /run/smartmat/device.sock)")
 
 
 @dataclass(frozen=True)
