@@ -244,3 +244,19 @@ def test_reader_of_missing_or_old_store_says_so(tmp_path):
     _make_version(tmp_path / "old.db", 1)
     with pytest.raises(StoreError, match="migrate"):
         SessionStore(tmp_path / "old.db", readonly=True)
+
+
+def test_reader_sees_a_store_being_created_as_not_ready(tmp_path):
+    """The web process may open the file while the device service is still creating it."""
+    import sqlite3
+
+    from device.store import StoreNotReady
+
+    path = tmp_path / "smartmat.db"
+    with pytest.raises(StoreNotReady):
+        SessionStore(path, readonly=True)
+    sqlite3.connect(path).close()  # created, no schema yet: what a reader can catch mid-migration
+    with pytest.raises(StoreNotReady):
+        SessionStore(path, readonly=True)
+    SessionStore(path).close()
+    SessionStore(path, readonly=True).close()

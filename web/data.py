@@ -19,7 +19,7 @@ from typing import Any, Iterable
 import numpy as np
 from flask import abort, current_app, g
 
-from device.store import DB_NAME, SessionStore
+from device.store import DB_NAME, SessionStore, StoreNotReady
 
 REP_COLUMNS = ("session", "set", "count", "leg", "start", "end", "duration_s", "lift_s", "hold_s",
                "lower_s", "tilt", "tilt_side", "ai_peak", "momentum", "arch", "pulses")
@@ -32,7 +32,10 @@ def _db_path() -> Path:
 def store() -> SessionStore | None:
     """The read-only store for this request; None while the device service has not created it."""
     if "store_ro" not in g:
-        g.store_ro = SessionStore(_db_path(), readonly=True) if _db_path().exists() else None
+        try:
+            g.store_ro = SessionStore(_db_path(), readonly=True)
+        except StoreNotReady:  # absent, or being created and migrated right now
+            g.store_ro = None
     return g.store_ro
 
 

@@ -41,8 +41,8 @@ Sessions
 Frames are kept as one compressed block per second (``codec``), exactly.
 """
 
-from .schema import MIGRATIONS, VERSION, StoreError
+from .schema import MIGRATIONS, VERSION, StoreError, StoreNotReady
 from .store import DB_NAME, SessionStore
 from .writer import StoreWriter
 
-__all__ = ["DB_NAME", "MIGRATIONS", "VERSION", "SessionStore", "StoreError", "StoreWriter"]
+__all__ = ["DB_NAME", "MIGRATIONS", "VERSION", "SessionStore", "StoreError", "StoreNotReady", "StoreWriter"]

@@ -123,6 +123,10 @@ class StoreError(RuntimeError):
     """The database cannot be used; the message names the file and what to do."""
 
 
+class StoreNotReady(StoreError):
+    """A reader found the store absent or not yet migrated: the device service is creating it."""
+
+
 def _tables(db: sqlite3.Connection) -> set[str]:
     rows = db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
     return {r[0] for r in rows if not r[0].startswith("sqlite_")}
@@ -146,8 +150,8 @@ def check(db: sqlite3.Connection, where: str | Path, *, write: bool) -> int:
         raise StoreError(f"{where}: holds tables {', '.join(sorted(tables))} but no smartmat "
                          "schema version; refusing to touch it")
     if version < VERSION and not write:
-        raise StoreError(f"{where}: schema version {version}, expected {VERSION}; "
-                         "start the device service once to migrate it")
+        raise StoreNotReady(f"{where}: schema version {version}, expected {VERSION}; "
+                            "start the device service once to migrate it")
     return version
 
 

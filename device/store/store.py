@@ -22,7 +22,7 @@ from ..frames import CELLS, CellCalibration, Frame, SourceInfo
 from ..recording import format_frames, format_header
 from .codec import decode_block, encode_block
 from . import schema
-from .schema import StoreError
+from .schema import StoreError, StoreNotReady
 
 DB_NAME = "smartmat.db"
 ANALYSIS_FORMAT = "smartmat-analysis v1"
@@ -70,7 +70,7 @@ class SessionStore:
         self.readonly = readonly
         if readonly:
             if not self.path.exists():
-                raise StoreError(f"{self.path}: no store yet (the device service creates it)")
+                raise StoreNotReady(f"{self.path}: no store yet (the device service creates it)")
             uri = f"file:{self.path}?mode=ro"
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
