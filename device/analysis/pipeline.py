@@ -299,7 +299,7 @@ class Analyzer:
         if m.start - self.sets.open["end"] > self.settings.set_gap_s:
             return False
         ref = self._refs.get("standing")
-        exp_dx = ref.expected(self.sets.open["leg"], 2 * self.tilt_margin_m)[0] if ref else None
+        exp_dx = self._expected(ref, self.sets.open["leg"])[0] if ref else None
         return exp_dx is not None and m.dx * exp_dx < 0 and 0.5 * abs(exp_dx) < abs(m.dx) < 1.6 * abs(exp_dx)
 
     def _with_rest_after(self, exc: Excursion, until: float) -> Excursion:
@@ -346,6 +346,11 @@ class Analyzer:
             return "prone"
         return "quadruped" if "quadruped" in fits else fits[0]
 
+    def _expected(self, ref: Reference, leg: str | None) -> tuple[float | None, float | None]:
+        """The reference shift of a clean rep of ``leg``; reps within a tilt margin either
+        side of each other count as one cluster."""
+        return ref.expected(leg, 2 * self.tilt_margin_m)
+
     def _rep(self, m, t: float, confirmed: bool = False) -> list[dict]:
         events: list[dict] = []
         exercise = self.exercise
@@ -371,9 +376,9 @@ class Analyzer:
         open_set = self.sets.open
         set_dx = None
         if open_set and open_set["reps"]:
-            set_dx = ref.expected(open_set["leg"], 2 * self.tilt_margin_m)[0]
+            set_dx = self._expected(ref, open_set["leg"])[0]
         leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
-        exp_dx, exp_dy = ref.expected(leg, 2 * self.tilt_margin_m)
+        exp_dx, exp_dy = self._expected(ref, leg)
         alone = not self.reps or m.start - self.reps[-1]["end"] > gap
         switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
         # Prone, a rep that both rolls the hips and arches the back is rare; a
@@ -429,7 +434,7 @@ class Analyzer:
             bx = self.detector.base[0]
             exp = 0.0
             if self.detector.current is not None and ref is not None:
-                exp = ref.expected(self._live_leg(s), 2 * self.tilt_margin_m)[0] or 0.0
+                exp = self._expected(ref, self._live_leg(s))[0] or 0.0
             tilt = _r(-200.0 * (s.cop_x - bx - exp) / self.width, 1)
         return {"type": "frame", "t": _r(s.t), "total": _r(s.total, 2), "cop_x": _r(s.cop_x, 4),
                 "cop_y": _r(s.cop_y, 4), "ai": _r(s.ai, 1), "tilt": tilt, "phase": self._phase}

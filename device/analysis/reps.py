@@ -222,7 +222,10 @@ class ExcursionDetector:
         n = self._still_n()
         if n < 3 or n + 2 > len(cur.samples):
             return False
-        pts = cur.samples[-n:]
+        return self._steady(cur.samples[-n:])
+
+    def _steady(self, pts: list[Sample]) -> bool:
+        """Did the CoP stay within the resting wander over these samples?"""
         xs = [p.cop_x for p in pts]
         ys = [p.cop_y for p in pts]
         return max(max(xs) - min(xs), max(ys) - min(ys)) < self.still_m()
@@ -270,6 +273,4 @@ class ExcursionDetector:
         pts = [x for x in cur.samples if x.t >= t0]
         if len(pts) < 3 or cur.samples[0].t > t0:
             return False
-        xs = [p.cop_x for p in pts]
-        ys = [p.cop_y for p in pts]
-        return max(max(xs) - min(xs), max(ys) - min(ys)) < self.still_m()
+        return self._steady(pts)
