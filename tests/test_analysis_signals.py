@@ -88,7 +88,7 @@ def com_run(xs, rate=20.0, height=0.45):
 
 def test_com_of_a_still_cop_is_that_cop():
     out = com_run([0.03] * 200)
-    assert out and all(s.cop_x == pytest.approx(0.03) for s in out)
+    assert out and all(s.com_x == pytest.approx(0.03) for s in out)
 
 
 @pytest.mark.parametrize("height", [0.12, 0.45, 0.95])
@@ -99,7 +99,7 @@ def test_com_of_a_cop_step_is_a_symmetric_smooth_step_centred_on_it(height):
     t_step = (k - 0.5) / rate
     out = com_run(xs, rate, height)
     ts = [s.t for s in out]
-    ys = [s.cop_x for s in out]
+    ys = [s.com_x for s in out]
     # each output is stamped with an input sample's time
     assert all(abs(t * rate - round(t * rate)) < 1e-9 for t in ts)
     # smooth: rises monotonically, never jumps by a large share of the step in one sample
@@ -127,7 +127,7 @@ def test_com_attenuates_a_short_zero_mean_wiggle(freq):
     n = round(rate / freq)  # one cycle
     xs = [0.0] * 100 + [amp * math.sin(2 * math.pi * i / n) for i in range(n)] + [0.0] * 100
     out = com_run(xs, rate)
-    peak = max(abs(s.cop_x) for s in out)
+    peak = max(abs(s.com_x) for s in out)
     assert peak < 0.5 * amp
     # and the CoM ends where it started
-    assert out[-1].cop_x == pytest.approx(0.0, abs=1e-9)
+    assert out[-1].com_x == pytest.approx(0.0, abs=1e-9)

@@ -30,6 +30,18 @@ class Sample(NamedTuple):
     ai: float
 
 
+class Point(NamedTuple):
+    """A sample with the centre of mass's estimated place over the mat (m) beside its CoP."""
+
+    t: float
+    total: float
+    cop_x: float
+    cop_y: float
+    com_x: float
+    com_y: float
+    ai: float
+
+
 def cop(fl: float, fr: float, bl: float, br: float, width_m: float, length_m: float) -> tuple[float, float, float, float]:
     """Total, cop_x, cop_y and asymmetry index of one set of loads (SPEC section 1)."""
     total = fl + fr + bl + br
@@ -46,11 +58,15 @@ class Averager:
 
     Averaging the loads (not the CoP) keeps the maths linear, so a block mean
     is exactly the CoP of the mean loads; the block's mean time is where that
-    average belongs, so the decimation adds no lag to event times.
+    average belongs, so the decimation adds no lag to event times.  ``lag_s``
+    is taken off every time: an HX711 reading is the load integrated over the
+    conversion period before it is read, so it belongs half a period earlier
+    (6 ms at 80 samples/s, 50 ms at 10).
     """
 
-    def __init__(self, rate_hz: float, width_m: float, length_m: float) -> None:
+    def __init__(self, rate_hz: float, width_m: float, length_m: float, lag_s: float = 0.0) -> None:
         self.n = max(1, round(rate_hz / TARGET_RATE_HZ))
+        self.lag_s = lag_s
         self.width_m = width_m
         self.length_m = length_m
         self._k = 0
@@ -67,7 +83,7 @@ class Averager:
             return None
         k = self._k
         total, cx, cy, ai = cop(self._fl / k, self._fr / k, self._bl / k, self._br / k, self.width_m, self.length_m)
-        s = Sample(self._t / k, total, cx, cy, ai)
+        s = Sample(self._t / k - self.lag_s, total, cx, cy, ai)
         self._k = 0
         self._t = self._fl = self._fr = self._bl = self._br = 0.0
         return s
@@ -101,7 +117,8 @@ class ComEstimator:
         self.half = half
         self._win: deque[Sample] = deque(maxlen=2 * half + 1)
 
-    def feed(self, s: Sample) -> Sample | None:
+    def feed(self, s: Sample) -> Point | None:
+        """The sample ``half`` samples back, with the CoM beside its CoP, once the window is full."""
         win = self._win
         win.append(s)
         if len(win) < win.maxlen:
@@ -111,7 +128,38 @@ class ComEstimator:
             x += w * p.cop_x
             y += w * p.cop_y
         mid = win[self.half]
-        return Sample(mid.t, mid.total, x, y, mid.ai)
+        return Point(mid.t, mid.total, mid.cop_x, mid.cop_y, x, y, mid.ai)
+
+    def reset(self) -> None:
+        self._win.clear()
+
+
+class Despiker:
+    """A running median of ``n`` (odd) samples on the CoP, one sample late per half window.
+
+    A leg that lands hard, or a read glitch that got through, throws the CoP
+    of one or two samples far off (the moment of a short force spike over a
+    total that is briefly wrong).  A median removes those and, unlike an
+    average, leaves a real move of the CoP as it was: a monotone stretch
+    passes through a median unchanged.  The total load is passed on as it
+    is; the momentum checks need its spikes.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n if n % 2 else n + 1
+        self._win: deque[Sample] = deque(maxlen=self.n)
+
+    def feed(self, s: Sample) -> Sample | None:
+        win = self._win
+        win.append(s)
+        if len(win) < self.n:
+            return None
+        mid = win[self.n // 2]
+        if self.n == 1:
+            return mid
+        xs = sorted(p.cop_x for p in win)
+        ys = sorted(p.cop_y for p in win)
+        return Sample(mid.t, mid.total, xs[self.n // 2], ys[self.n // 2], mid.ai)
 
     def reset(self) -> None:
         self._win.clear()
