@@ -30,9 +30,7 @@ def analysed_sample(shared_data, name):
 SAMPLES = [
     pytest.param("quadruped", 0.9, id="quadruped"),
     pytest.param("prone-10sps", 0.9, id="prone-10sps"),
-    pytest.param("standing-noisy", 0.8, id="standing-noisy", marks=pytest.mark.xfail(strict=True, reason=(
-        "standing, high noise, counts: 18 of 43 labelled reps matched (42 %), 0 extra; sets found "
-        "[2, 2, 1, 1, 1, 4, 3, 2, 1, 1] for labelled [9, 12, 9, 13]; legs right on 14 of 18 matched"))),
+    pytest.param("standing-noisy", 0.8, id="standing-noisy"),
 ]
 
 

@@ -1,24 +1,19 @@
-"""Measure one excursion: direction, size, phase times, pulses, dynamic load.
+"""Measure one movement: its phases, its shift at the top, how far the body rose, how hard it moved.
 
-Two signals time the phases.  The centre of pressure shows the rep clearly
-but is pushed about by the body's horizontal accelerations (it must lead the
-centre of mass to move it, so it overshoots).  The total load, integrated
-twice, gives the height of the body's centre of mass, which rises exactly as
-the leg does (Newton: F - W = M z''); this is the force-plate method used
-for jump heights, integrated here between two moments of rest ("zero point
-to zero point"), where velocity and height are known.  Where the leg's
-rise is large enough against the noise that height is used; where it is not
-(standing, where the leg swings back more than up), the CoP is.
+The phases are fitted (:mod:`.fit`) as two minimum-jerk moves, the lift
+and the lower, to the signals that see them: the vertical force on every
+exercise (the leg rising and falling lifts and lowers the body's centre of
+mass: F - W = M z''), and the centre of pressure along which the trunk
+carries the weight for that exercise (sideways on all fours and standing,
+toward the head lying prone).  Their ends are where the labels of a rep put
+them: where the leg starts and stops moving, not where a threshold is
+crossed.
 
-Phase times follow the labels' convention: a phase starts and ends where the
-leg is at rest (zero velocity), not where a threshold is crossed.  A smooth
-movement spends a long time near rest at each end, so thresholds near 0 %
-and 100 % are drowned in noise.  The crossings at 10 % and 90 % are sharp,
-and for the bell-shaped velocity of a human limb movement they sit at a fixed
-share of the movement's duration: 25 % / 75 % for a minimum-jerk profile
-(Flash & Hogan 1985), 20.5 % / 79.5 % for a raised cosine.  Taking the mean
-(22.8 % and a 54.5 % span) puts the ends of a 1 s movement within about
-0.02 s of either shape.
+The shift at the top (for the working leg, hip tilt and arch) is the fitted
+size of those moves in the two CoP coordinates; the rise is the fitted rise
+of the centre of mass.  The momentum figures are the largest departure of
+the total load from body weight and its fastest change: a leg swung up or
+let drop accelerates far harder than a controlled one.
 """
 
 from __future__ import annotations
@@ -28,14 +23,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .reps import Excursion
+from .fit import FORCE, SHIFT, Channel, coefficients, fit_move, rise
+from .segment import Movement
 
-G = 9.81
-LOW, HIGH = 0.1, 0.9
-EDGE = 0.228          # share of a movement's duration before its 10 % crossing
-SPAN = 1 - 2 * EDGE   # share between its 10 % and 90 % crossings
-HEIGHT_SNR = 3.0
-PRE_S = 1.0
+# Hip extension at the top of a typical rep (rad): how the leg's rise follows its angle.
+TOP_ANGLE = {"quadruped": math.radians(88), "prone": math.radians(15), "standing": math.radians(28)}
+# The CoP coordinates the trunk moves along in each exercise (timing uses these and the force).
+TIMING_AXES = {"quadruped": ("x",), "prone": ("y",), "standing": ("x", "y"), None: ("x", "y")}
+REST_S = 1.0        # rest before and after that the noise and body weight are taken from
+WINDOW_S = 1.0      # how far beyond the movement's ends a fit may look
+MIN_PHASE_S = 0.15
+TWO_STAGE = ("standing",)   # where the trunk also shifts the weight before and after a set
+SIGNIFICANT = 40.0  # a force fit explaining this many noise variances shows the leg's move
 
 
 @dataclass
@@ -45,203 +44,228 @@ class Measured:
     lift_s: float
     hold_s: float
     lower_s: float
-    dx: float            # CoP shift during the hold, m (+ = toward the user's right)
-    dy: float            # m (+ = toward the head / front)
-    amplitude: float     # m, along the movement's direction
-    dynamic: float       # largest departure of the total load from rest, as a share of it
-    shake: float         # RMS departure of the total load while moving, over its RMS at rest
-    slope: float         # fastest change of the total load, as a share of it per second
-    rise: float          # rise of the body's centre of mass at the top, m
+    dx: float            # CoP shift at the top, m (+ toward the user's right)
+    dy: float            # m (+ toward the head / front)
+    amplitude: float     # m
+    rise: float          # rise of the body's centre of mass over the lift, m
+    drop: float          # its fall over the lower, m
+    f_peak: float        # largest departure of the total load from body weight, in body weights
+    slope: float         # fastest change of the total load, body weights per second
+    lift_s_fit: float    # the lift as fitted, before the phases were made to fit together
+    lower_s_fit: float
+    misfit: float        # largest departure of the force from the fitted smooth moves, in body weights
+    landing: float       # the lower's late push up over its early let-go (a dropped leg lands: > 1)
+    overshoot: float     # the lift's late push up over its early one (a swung leg overshoots and comes back)
     pulses: int
-    ai_series: list[tuple[float, float]]  # (t, ai) over the rep, for the tilt peak
+    ai_series: list[tuple[float, float]]
     base_ai: float
-    timed_by: str        # "height" or "cop"
+    noise_f: float       # the force's noise at rest, in body weights
 
 
-def _cross(t0: float, p0: float, t1: float, p1: float, level: float) -> float:
-    if p1 == p0:
-        return t1
-    return t0 + (level - p0) * (t1 - t0) / (p1 - p0)
+def _explains(move, t: np.ndarray, ch: Channel) -> float:
+    """How much of a channel a fitted move explains, in units of its noise variance."""
+    y = ch.values
+    resid = y - move.model(t, ch.kind, move.coefs[0])
+    return (float(((y - y.mean()) ** 2).sum()) - float((resid ** 2).sum())) / ch.noise ** 2
 
 
-def phase_times(ts: list[float], p: list[float], top: float, end: float,
-                shape=None) -> tuple[float, float, float, float] | None:
-    """(start, lift end, lower start, end) of a rise from 0 to ``top`` and a fall to ``end``."""
-    n = len(p)
-    if top <= 0 or top - end <= 0.3 * top:
-        return None
-    # Where the body settled somewhere else (standing: onto the stance foot just
-    # before the set's first rep), the lift starts from there, not from the
-    # rest before the shift.
-    lo = end if end > 0.25 * top else 0.0
-    up = [(v - lo) / (top - lo) for v in p]
-    down = [(v - end) / (top - end) for v in p]
-    i = next((k for k in range(n) if up[k] >= HIGH), None)
-    k = next((k for k in range(n - 1, -1, -1) if down[k] >= HIGH), None)
-    if i is None or k is None or i == 0 or k == n - 1 or k < i:
-        return None
-    t90a = _cross(ts[i - 1], up[i - 1], ts[i], up[i], HIGH)
-    j = i - 1
-    while j > 0 and up[j] > LOW:
-        j -= 1
-    t10a = _cross(ts[j], up[j], ts[j + 1], up[j + 1], LOW) if up[j] <= LOW else ts[j]
-    t90b = _cross(ts[k], down[k], ts[k + 1], down[k + 1], HIGH)
-    m = k + 1
-    while m < n - 1 and down[m] > LOW:
-        m += 1
-    t10b = _cross(ts[m - 1], down[m - 1], ts[m], down[m], LOW) if down[m] <= LOW else ts[m]
-    lift_d = max(t90a - t10a, 0.0) / SPAN
-    lower_d = max(t10b - t90b, 0.0) / SPAN
-    start, lift_end = t10a - EDGE * lift_d, t90a + EDGE * lift_d
-    lower_start, end_t = t90b - EDGE * lower_d, t10b + EDGE * lower_d
-    if shape is not False:
-        a, lift_d = fit_move(ts, up, start, lift_end - start, shape)
-        back = [1.0 - v for v in down]  # the lower as a rise from the top to the end level
-        b, lower_d = fit_move(ts, back, lower_start, end_t - lower_start, shape)
-        # A swung leg overshoots and a dropped one lands hard: no smooth move fits
-        # them, and a fit that puts the lower before the lift is kept out.
-        if a + lift_d <= b + 0.5 * lower_d and a < start + 0.5 * (lift_end - start):
-            start, lift_end, lower_start, end_t = a, a + lift_d, b, b + lower_d
-    if lower_start < lift_end:  # no pause at the top: split the overlap
-        lift_end = lower_start = 0.5 * (lift_end + lower_start)
-    return start, lift_end, lower_start, end_t
+def _median(a: np.ndarray) -> float:
+    """Median of a short array (np.median's overhead is most of its cost here)."""
+    n = len(a)
+    return float(np.partition(a, n // 2)[n // 2]) if n else 0.0
 
 
-def fit_move(ts: list[float], p: list[float], t0: float, d: float, shape=None) -> tuple[float, float]:
-    """Least-squares start and duration of a smooth move from 0 to 1 in ``p``.
+def _std(a: np.ndarray, floor: float) -> float:
+    return max(float(np.std(a)) if len(a) > 1 else 0.0, floor)
 
-    The model is a minimum-jerk profile (a human limb's point-to-point
-    movement, Flash & Hogan 1985) seen through ``shape`` (how the measured
-    signal grows with the limb's progress; linear unless given).  Fitting
-    every sample of the move, not two threshold crossings, keeps noise from
-    moving the ends.  ``t0`` and ``d`` are the starting guesses; a grid of
-    candidates around them is scored at once (numpy) and refined twice.
+
+def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -> Measured | None:
+    """Figures of a movement, or ``None`` if there is too little of it to measure.
+
+    ``not_before``: where the movement before it ended; the lift's fit does not look back past it.
     """
-    lo, hi = t0 - d, t0 + 2.0 * d
-    pts = [(t, v) for t, v in zip(ts, p) if lo <= t <= hi]
-    if len(pts) < 4 or d <= 0:
-        return t0, d
-    t = np.array([q[0] for q in pts])
-    v = np.array([q[1] for q in pts])
-    shifts = np.arange(-4, 5, dtype=float)
-    scales = np.array([0.6, 0.75, 0.9, 1.0, 1.1, 1.3, 1.6])
-    best_a, best_b, step = t0, d, 0.25 * d
-    for _ in range(3):
-        a = (best_a + shifts * step)[:, None, None]
-        b = np.maximum(best_b * scales, 0.1)[None, :, None]
-        u = np.clip((t[None, None, :] - a) / b, 0.0, 1.0)
-        model = u * u * u * (10.0 - 15.0 * u + 6.0 * u * u)
-        if shape is not None:
-            model = shape(model)
-        cost = ((v[None, None, :] - model) ** 2).sum(axis=2)
-        i, k = np.unravel_index(int(np.argmin(cost)), cost.shape)
-        best_a, best_b = float(a[i, 0, 0]), float(b[0, k, 0])
-        step /= 4.0
-        scales = 1.0 + (scales - 1.0) / 3.0
-    return best_a, best_b
-
-
-def com_height(ts: list[float], totals: list[float], rest: float) -> list[float]:
-    """Height of the centre of mass above rest, from the total load, between two rests."""
-    n = len(ts)
-    acc = [G * (f - rest) / rest for f in totals]
-    v = [0.0] * n
-    for i in range(1, n):
-        v[i] = v[i - 1] + 0.5 * (acc[i] + acc[i - 1]) * (ts[i] - ts[i - 1])
-    span = ts[-1] - ts[0] or 1.0
-    v = [vi - v[-1] * (ti - ts[0]) / span for vi, ti in zip(v, ts)]   # at rest at both ends
-    z = [0.0] * n
-    for i in range(1, n):
-        z[i] = z[i - 1] + 0.5 * (v[i] + v[i - 1]) * (ts[i] - ts[i - 1])
-    return [zi - z[-1] * (ti - ts[0]) / span for zi, ti in zip(z, ts)]  # back down at the end
-
-
-def _median(xs: list[float]) -> float:
-    s = sorted(xs)
-    return s[len(s) // 2]
-
-
-def measure(exc: Excursion, height_snr: float = HEIGHT_SNR, min_rise: float = 0.004) -> Measured | None:
-    """Figures of an excursion, or ``None`` if it has no rise, top and fall."""
-    bx, by = exc.base_x, exc.base_y
-    # Rest before the movement: up to a second of it, for the integration's
-    # starting point and for the onset's crossing.
-    t_open = exc.samples[0].t if exc.samples else 0.0
-    pre = [p for p in exc.pre if p.t >= t_open - PRE_S]
-    seq = pre + exc.samples + exc.post
-    if len(exc.samples) < 2 or exc.base_total <= 0 or not exc.post:
+    pts = mv.points
+    if mv.end - mv.start < 2 or mv.start < 0 or mv.end >= len(pts):
         return None
-    ts = [s.t for s in seq]
-    dxs = [s.cop_x - bx for s in seq]
-    dys = [s.cop_y - by for s in seq]
-    ds = [math.hypot(a, b) for a, b in zip(dxs, dys)]
-    dmax = max(ds)
-    big = [i for i, d in enumerate(ds) if d >= 0.5 * dmax]
-    ux = sum(dxs[i] for i in big)
-    uy = sum(dys[i] for i in big)
-    norm = math.hypot(ux, uy)
-    if norm <= 0:
+    t, total, cop_x, cop_y, cx, cy, ai = np.array(pts, dtype=float).T
+    cop = {"x": cop_x, "y": cop_y}
+    i0, ip, i1 = mv.start, mv.top, mv.end
+    t0, t1 = t[i0], t[i1]
+    before = (t >= t0 - REST_S) & (t <= t0)
+    after = (t >= t1) & (t <= t1 + REST_S)
+    rest = before | after
+    weight = float(total[rest].mean()) if rest.any() else float(total.mean())
+    if weight <= 0:
         return None
-    ux, uy = ux / norm, uy / norm
-    raw = [a * ux + b * uy for a, b in zip(dxs, dys)]
-    # The level held at the top: the middle of the excursion, between its first
-    # and last half-height points, so overshoots at either end do not count.
-    peak = max(raw)
-    first = next(i for i in range(len(raw)) if raw[i] >= 0.5 * peak)
-    last = next(i for i in range(len(raw) - 1, -1, -1) if raw[i] >= 0.5 * peak)
-    amp = _median(raw[first:last + 1])
-    n_post = len(exc.post)
-    end_x = sum(dxs[-n_post:]) / n_post
-    end_y = sum(dys[-n_post:]) / n_post
-    # The lift runs from rest to the top; the lower from the top to where the
-    # body settles, which in standing may be onto the stance foot, not back
-    # where the set began.  Each is normalised between its own ends.
-    times = phase_times(ts, raw, amp, end_x * ux + end_y * uy)
-    if times is None:
+    f = (total - weight) / weight
+    # The hold: where the CoM stays near its farthest from rest.
+    d = np.hypot(cx - mv.rest_x, cy - mv.rest_y)
+    if not i0 <= ip <= i1:
+        ip = i0 + int(np.argmax(d[i0:i1 + 1]))
+    # The hold: the samples near the top, up to where the CoM has come well back
+    # (standing, the weight may shift back past rest after the set's last rep).
+    lo, hi = i0, i1
+    for i in range(ip, i1 + 1):
+        if d[i] < 0.4 * d[ip]:
+            hi = i
+            break
+    for i in range(ip, i0 - 1, -1):
+        if d[i] < 0.4 * d[ip]:
+            lo = i
+            break
+    top = np.nonzero(d[lo:hi + 1] >= 0.7 * d[ip])[0] + lo
+    h0, h1 = int(top[0]), int(top[-1])
+    t_mid = 0.5 * (t[h0] + t[h1])
+
+    noise = {"f": _std(f[rest], 2e-4), "x": _std(cop["x"][rest], 5e-4), "y": _std(cop["y"][rest], 5e-4)}
+    theta = TOP_ANGLE.get(exercise or "quadruped", TOP_ANGLE["quadruped"])
+    axes = TIMING_AXES.get(exercise, TIMING_AXES[None])
+
+    def channels(sel: np.ndarray) -> list[Channel]:
+        chans = [Channel(f[sel], noise["f"], FORCE)]
+        chans += [Channel(cop[a][sel], noise[a], SHIFT) for a in axes]
+        return chans
+
+    # The body may pause on its way out or back (standing: the weight shifted
+    # onto the stance foot before the set, and back after it): the fits look
+    # no farther than a pause before the rise and after the return.
+    lo_t, hi_t = _pauses(t, cx, cy, h0, h1)
+    lift_sel = (t >= max(t0 - WINDOW_S, not_before, lo_t)) & (t <= t_mid)
+    lower_sel = (t >= t_mid) & (t <= min(t1 + WINDOW_S, hi_t))
+    if lift_sel.sum() < 5 or lower_sel.sum() < 5:
         return None
-    timed_by = "cop"
-    totals = [s.total for s in seq]
-    rest = 0.5 * (sum(s.total for s in pre) / len(pre) + sum(s.total for s in exc.post) / n_post) if pre else totals[-1]
-    z = com_height(ts, totals, rest)
-    rise = _median(z[first:last + 1])
-    quiet = [abs(v) for v in z[:len(pre)] + z[-n_post:]]
-    noise = max(quiet) if quiet else 0.0
-    if rise > height_snr * noise and rise > min_rise:
-        by_height = phase_times(ts, z, rise, 0.0)
-        if by_height is not None:
-            times, timed_by = by_height, "height"
-    start, lift_end, lower_start, end = times
-    hold = [i for i in range(len(seq)) if lift_end <= ts[i] <= lower_start] or [(first + last) // 2]
-    # The rep's shift: the top against the rest it came back to.
-    hdx = _median([dxs[i] - end_x for i in hold])
-    hdy = _median([dys[i] - end_y for i in hold])
-    # Pulses: dips inside the hold that go down by a clear share and come back up.
-    pulses, high, low, dipped = 0, -math.inf, 0.0, False
-    for i in hold:
-        p = raw[i] / amp
-        high = max(high, p)
-        if not dipped and p < high - 0.15:
-            dipped, low = True, p
-        elif dipped:
-            low = min(low, p)
-            if p > low + 0.12:
-                pulses += 1
-                dipped, high = False, p
-    dyn = max(abs(s.total - rest) for s in exc.samples) / rest
-    # How much the movement shook the total load, against its shaking at rest.
-    moving = math.sqrt(sum((s.total - rest) ** 2 for s in exc.samples) / len(exc.samples))
-    still = [s.total for s in pre + exc.post]
-    mean = sum(still) / len(still)
-    quiet_f = math.sqrt(sum((f - mean) ** 2 for f in still) / len(still)) or 1e-9
-    shake = moving / quiet_f
-    # A dropped leg lands: the load jumps as the mat stops it.  A swung one
-    # is flung: the load swings fast.  The fastest change of the total load
-    # tells both, where a controlled rep changes it smoothly.
-    slope = max((abs(b.total - a.total) / (b.t - a.t) for a, b in zip(exc.samples, exc.samples[1:]) if b.t > a.t),
-                default=0.0) / rest
-    base_ai = sum(s.ai for s in pre) / len(pre) if pre else exc.samples[0].ai
+    tl, tw = t[lift_sel], t[lower_sel]
+    # Where each move may start and end, from the CoM's outline: the lift from the
+    # window's start to where the CoM is near its top, ending before the hold's
+    # middle; the lower alike, mirrored.
+    def fit(tt: np.ndarray, sel: np.ndarray, starts: tuple[float, float], ends: tuple[float, float], down: bool):
+        # The leg's own move, where the force shows it clearly, bounds the fit of
+        # all the signals: the CoP also carries the trunk's other moves (the weight
+        # shifted onto the stance foot before a standing set, and back after it).
+        force = Channel(f[sel], noise["f"], FORCE)
+        alone = fit_move(tt, [force], starts, ends, theta, down) if exercise in TWO_STAGE else None
+        if alone is not None and _explains(alone, tt, force) > SIGNIFICANT:
+            a, b = alone.start, alone.start + alone.duration
+            starts = (max(starts[0], a - 0.25), max(min(starts[1], a + 0.25), max(starts[0], a - 0.25)))
+            ends = (max(ends[0], b - 0.25), max(min(ends[1], b + 0.25), max(ends[0], b - 0.25)))
+        return fit_move(tt, channels(sel), starts, ends, theta, down)
+
+    lift = fit(tl, lift_sel, (tl[0], t[h0]), (t0, t_mid), False)
+    lower = fit(tw, lower_sel, (t_mid, t[h1]), (t[h1], tw[-1]), True)
+
+    start, lift_end = lift.start, lift.start + lift.duration
+    lower_start, end = lower.start, lower.start + lower.duration
+    if lower_start < lift_end:   # no pause at the top: the moves meet half way
+        lift_end = lower_start = 0.5 * (lift_end + lower_start)
+    start = min(start, lift_end - MIN_PHASE_S)
+    end = max(end, lower_start + MIN_PHASE_S)
+
+    # The shift at the top, three ways: the size of the trunk's fitted moves, and
+    # the CoP and the CoM over the hold against the rest either side.  Each has its
+    # own weakness (a short hold, a leg landing hard, sway), rarely the same one:
+    # the median of the three is kept, per coordinate.
+    hold = (t >= lift_end) & (t <= lower_start)
+    if not hold.any():
+        hold = np.abs(t - 0.5 * (lift_end + lower_start)) == np.min(np.abs(t - 0.5 * (lift_end + lower_start)))
+    around = ((t >= start - 0.3) & (t <= start)) | ((t >= end) & (t <= end + 0.3))
+    com = {"x": cx, "y": cy}
+    shift = {}
+    for a in ("x", "y"):
+        up = coefficients(tl, Channel(cop[a][lift_sel], 1.0, SHIFT), lift.start, lift.duration, theta, False)
+        dn = coefficients(tw, Channel(cop[a][lower_sel], 1.0, SHIFT), lower.start, lower.duration, theta, True)
+        ways = [0.5 * (float(up[1]) - float(dn[1]))]
+        if around.any():
+            ways += [_median(sig[hold]) - float(sig[around].mean()) for sig in (cop[a], com[a])]
+        shift[a] = sorted(ways)[len(ways) // 2]
+    rose = rise(lift.coefs[0], theta)
+    fell = rise(lower.coefs[0], theta)
+
+    inside = (t >= start - 0.1) & (t <= end + 0.3)
+    f_in = f[inside]
+    t_in = t[inside]
+    f_peak = float(np.max(np.abs(f_in))) if len(f_in) else 0.0
+    dt = np.diff(t_in)
+    slope = float(np.max(np.abs(np.diff(f_in)) / np.maximum(dt, 1e-3))) if len(f_in) > 1 else 0.0
+    pulses = _pulses(t, f, lift_end, lower_start, noise["f"])
+    # A swung leg overshoots and comes back, a dropped one lands: neither is a smooth move.
+    misfit = 0.0
+    for mvf, tt, sel in ((lift, tl, lift_sel), (lower, tw, lower_sel)):
+        during = (tt >= mvf.start) & (tt <= mvf.start + mvf.duration + 0.2)
+        if during.any():
+            r = f[sel][during] - mvf.model(tt[during], FORCE, mvf.coefs[0])
+            misfit = max(misfit, float(np.max(np.abs(r))))
+    landing = _lobes(t, f, lower_start, end, noise["f"], late_over_early=True)
+    overshoot = _lobes(t, f, start, lift_end, noise["f"], late_over_early=False)
+    during = (t >= start) & (t <= end)
+    ai_series = list(zip(t[during].tolist(), ai[during].tolist()))
     return Measured(
         start=start, end=end, lift_s=lift_end - start, hold_s=lower_start - lift_end, lower_s=end - lower_start,
-        dx=hdx, dy=hdy, amplitude=amp, dynamic=dyn, shake=shake, slope=slope, rise=rise, pulses=pulses,
-        ai_series=[(s.t, s.ai) for s in exc.samples], base_ai=base_ai, timed_by=timed_by,
+        dx=shift["x"], dy=shift["y"], amplitude=math.hypot(shift["x"], shift["y"]), rise=rose, drop=fell,
+        f_peak=f_peak, slope=slope, lift_s_fit=lift.duration, lower_s_fit=lower.duration, misfit=misfit, landing=landing, overshoot=overshoot, pulses=pulses,
+        ai_series=ai_series, base_ai=float(ai[before].mean()) if before.any() else float(ai[i0]), noise_f=noise["f"],
     )
+
+
+def _pulses(t: np.ndarray, f: np.ndarray, t_a: float, t_b: float, noise: float) -> int:
+    """Pulses at the top: each dip and rise of the leg pushes the load up and down once."""
+    sel = (t > t_a + 0.1) & (t < t_b - 0.1)
+    if sel.sum() < 5:
+        return 0
+    g = f[sel] - _median(f[sel])
+    ts = t[sel]
+    level = max(5.0 * noise, 0.004)
+    n, last, armed = 0, -math.inf, True
+    for ti, v in zip(ts, g):
+        if armed and v > level and ti - last > 0.3:
+            n, last, armed = n + 1, ti, False
+        elif v < 0:
+            armed = True
+    return n
+
+
+def _lobes(t: np.ndarray, f: np.ndarray, a: float, b: float, noise: float, late_over_early: bool) -> float:
+    """The force's lobes in a phase: a smooth lower lets the leg go (load down) and catches it
+    (load up) alike; a dropped one lands, the catch far harder than the let-go.  A smooth lift
+    pushes (up) then stops (down); a swung one also pulls back from its overshoot (up again)."""
+    d = b - a
+    sel = (t >= a - 0.05) & (t <= b + 0.15)
+    if sel.sum() < 3 or d <= 0:
+        return 0.0
+    ts, fs = t[sel], f[sel]
+    floor = 3.0 * noise
+    if late_over_early:
+        down = max(-float(fs.min()), floor)
+        return max(float(fs.max()), 0.0) / down
+    early = fs[ts < a + 0.5 * d]
+    late = fs[ts >= a + 0.6 * d]
+    if not len(early) or not len(late):
+        return 0.0
+    return max(float(late.max()), 0.0) / max(float(early.max()), floor)
+
+
+def _pauses(t: np.ndarray, cx: np.ndarray, cy: np.ndarray, h0: int, h1: int,
+            share: float = 0.2, margin_s: float = 0.5) -> tuple[float, float]:
+    """Where the CoM last paused before rising to the top, and first paused after coming back.
+
+    Walking out from the top each way, a pause is where the CoM's speed falls
+    below ``share`` of the fastest it went on the way so far; the window
+    reaches ``margin_s`` beyond it (a move's ends are gentle).
+    """
+    if len(t) < 3:
+        return -math.inf, math.inf
+    speed = np.hypot(np.gradient(cx, t), np.gradient(cy, t)).tolist()
+
+    def first_pause(order) -> int | None:
+        fastest = 0.0
+        for i in order:
+            v = speed[i]
+            if v > fastest:
+                fastest = v
+            elif v < share * fastest:
+                return i
+        return None
+
+    before = first_pause(range(h0, -1, -1))
+    after = first_pause(range(h1, len(t)))
+    return (float(t[before]) - margin_s if before is not None else -math.inf,
+            float(t[after]) + margin_s if after is not None else math.inf)

@@ -15,21 +15,25 @@ from ..frames import Frame, SourceInfo
 from . import judge as J
 from .coach import Coach
 from .glitch import GlitchFilter
-from .measure import measure
-from .presence import DISMOUNTING, EMPTY, READY, Presence
+from .measure import Measured, measure
+from .presence import EMPTY, READY, Presence
 from .reference import Reference
-from .reps import Excursion, ExcursionDetector
+from .segment import Movement, Segmenter
 from .sets import SetTracker
-from .signals import Averager, ComEstimator, Sample
+from .signals import Averager, ComEstimator, Despiker, Sample
 
 EXERCISES = ("prone", "quadruped", "standing")
 FRAME_EVERY_S = 0.1
-INVERTED_RISE_M = 0.01
-POST_S = 0.4
+SANDWICH_S = 4.0   # a movement unlike a rep with reps this close before and after it is one (mid-set)
 # Height of the body's centre of mass in each posture (m), for the CoM estimate:
 # standing ~0.55 of stature; on hands and knees about hip height; lying, the
 # thickness of the trunk.
 COM_HEIGHT_M = {"standing": 0.95, "quadruped": 0.45, "prone": 0.12}
+# How long a spike of the CoP may last and still be taken out (s).  Lying, the CoM
+# estimate follows the CoP closely (it is low), so a leg landing hard would show
+# through it unless the median is long; kneeling and standing, short rests
+# between fast reps must survive it.
+DESPIKE_S = {"prone": 0.45, "quadruped": 0.25, "standing": 0.25}
 
 
 def _r(x: float, n: int = 3) -> float:
@@ -57,12 +61,13 @@ class Analyzer:
         # (at 10 samples/s a leg landing is averaged into a single conversion),
         # so only a jump beyond what a body on the mat can do counts.
         self.glitch = GlitchFilter(floor=2.0 if (info.rate_hz or 80.0) >= 40 else 6.0)
-        self.averager = Averager(rate, info.width_m, info.length_m)
+        # An HX711 reading is the load over the conversion before it: half a period earlier.
+        self.averager = Averager(rate, info.width_m, info.length_m, lag_s=0.5 / rate)
         self.presence = Presence()
         self._sample_rate = rate / self.averager.n
+        self.despiker = Despiker(1)
         self.com = ComEstimator(self._sample_rate, COM_HEIGHT_M["quadruped"])
-        self._history: deque[Sample] = deque()  # CoM samples, for measuring excursions
-        self.detector = ExcursionDetector(rep_shape=self._could_be_top)
+        self.segmenter = Segmenter(self._sample_rate)
         self.exercise = exercise or self.settings.exercise or info.exercise
         self.sets = SetTracker(self.settings.set_gap_s)
         self.coach = Coach()
@@ -76,12 +81,11 @@ class Analyzer:
         self._last_kg: Frame | None = None
         self._next_summary = -math.inf
         self._phase = "rest"
-        self._phase_peak = 0.0
         self.reps: list[dict] = []
-        self._amps: list[float] = []  # sizes of the last reps, for the detector
-        self._pending: Excursion | None = None  # closed, waiting for a little rest after it
-        self._doubtful = None  # a lone rep candidate waiting for a next rep to confirm it
-        # The last excursions' measurements and why any was not a rep: for tuning
+        self._doubtful: Measured | None = None  # a lone rep candidate waiting for a next rep to confirm it
+        self._last_move_end = -math.inf
+        self._between: list[Measured] = []  # unlike reps, in a set: reps if the set goes on
+        # The last movements' measurements and why any was not a rep: for tuning
         # and tests, bounded so a service running for months does not grow.
         self.rejected: deque[tuple[str, object]] = deque(maxlen=500)
         self.measured: deque = deque(maxlen=500)
@@ -101,13 +105,13 @@ class Analyzer:
     @exercise.setter
     def exercise(self, value: str | None) -> None:
         self._exercise = value
-        # The smallest move worth watching differs: a standing body sways more
-        # than a kneeling one, a prone leg moves the load least.
-        start = J.SHAPES[value or "prone"]["start"]
-        self.detector.start_m, self.detector.max_start_m = start, 2.0 * start
-        self.detector.may_resettle = value in (None, "standing")
+        # The smallest move worth watching differs: a prone leg moves the load
+        # least.  Only standing does the body settle part way (onto the stance foot).
+        self.segmenter.start_m = J.SHAPES[value or "prone"]["start"]
+        self.segmenter.shelves = value in (None, "standing")
         if hasattr(self, "com"):
             self.com.set_height(self._sample_rate, COM_HEIGHT_M[value or "quadruped"])
+            self.despiker = Despiker(max(3, round(DESPIKE_S[value or "quadruped"] * self._sample_rate)))
 
     # ----- input -----------------------------------------------------------
 
@@ -117,7 +121,7 @@ class Analyzer:
         if self.first_t is None:
             self.first_t = frame.t
         self.last_t = frame.t
-        if not all(math.isfinite(v) for v in frame):
+        if not math.isfinite(frame[0] + frame[1] + frame[2] + frame[3] + frame[4]):
             return []  # a failed cell (hardware reports it separately); nothing to learn here
         kg = self.info.to_kg(frame) if self.info.units != "kg" else frame
         good = self.glitch.feed(kg)
@@ -136,7 +140,8 @@ class Analyzer:
         held = self.glitch.flush()
         if held is not None:
             events += self._after_glitch(held)
-        events += self._measure_pending(math.inf)
+        for mv in self.segmenter.flush():
+            events += self._movement(mv)
         events += self.sets.close(self.last_t if self.last_t is not None else 0.0)
         return events
 
@@ -188,11 +193,14 @@ class Analyzer:
         change = self.presence.feed(s.t, s.total)
         if change is not None:
             if change != READY:
-                self.detector.reset()
+                # Getting off: what finished before is measured; a movement still
+                # open (the dismount itself) is not a rep.
+                for mv in self.segmenter.flush():
+                    events += self._movement(mv)
+                self.segmenter.reset()
+                self.despiker.reset()
                 self.com.reset()
-                if self._phase != "rest":
-                    self._phase = "rest"
-                    events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
+                events += self._set_phase(s.t, "rest")
             events.append(self._state_event(s.t))
         if self.presence.state == EMPTY:
             self._track_zero()
@@ -201,7 +209,10 @@ class Analyzer:
         if self._doubtful is not None and self._doubt_expired(s.t):
             self.rejected.append(("alone and unlike this person's reps", self._doubtful))
             self._doubtful = None
-        if self.detector.current is None and self._pending is None and self._doubtful is None:
+        busy = self.segmenter.busy_since
+        if self._between and busy is None and s.t - self._between[-1].end > SANDWICH_S:
+            self._drop_between("the set did not go on after it")
+        if busy is None and self._doubtful is None and not self._between:
             events += self.sets.idle(s.t)  # not while a rep may still be under way
         if s.t >= self._next_summary:
             self._next_summary = s.t + FRAME_EVERY_S
@@ -209,11 +220,11 @@ class Analyzer:
         return events
 
     def _doubt_expired(self, t: float) -> bool:
-        """No rep has followed the doubtful candidate within a set gap (one in progress counts)."""
+        """No rep has followed the doubtful candidate within a set gap (one under way counts)."""
         gap = self.settings.set_gap_s
         end = self._doubtful.end
-        started = [x.samples[0].t for x in (self.detector.current, self._pending) if x is not None and x.samples]
-        if any(t0 - end <= gap for t0 in started):
+        busy = self.segmenter.busy_since
+        if busy is not None and busy - end <= gap:
             return False
         return t - end > gap
 
@@ -231,112 +242,41 @@ class Analyzer:
         return {"type": "state", "t": _r(t), "state": self.presence.state,
                 "exercise": self.exercise, "mass_kg": _r(mass, 1) if mass else None}
 
+    def _set_phase(self, t: float, phase: str) -> list[dict]:
+        if phase == self._phase:
+            return []
+        self._phase = phase
+        leg = None if phase == "rest" else self._live_leg()
+        return [{"type": "phase", "t": _r(t), "phase": phase, "leg": leg}]
+
     def _reps(self, sample: Sample) -> list[dict]:
-        det = self.detector
-        events: list[dict] = []
-        s = self.com.feed(sample)
-        if s is None:
-            return events
-        hist = self._history
-        hist.append(s)
-        while hist[0].t < s.t - 30.0:
-            hist.popleft()
-        was_open = det.current is not None
-        dropped = det.dropped
-        exc = det.feed(s)
-        if det.dropped != dropped:
-            self.rejected.append(("held where no rep goes", s.t))
-        if was_open and det.current is None and exc is None and self._phase != "rest":
-            self._phase = "rest"
-            events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
-        if det.current is not None and not was_open:
-            self._phase, self._phase_peak = "lift", 0.0
-            events.append({"type": "phase", "t": _r(s.t), "phase": "lift", "leg": self._live_leg(s)})
-        elif det.current is not None:
-            events += self._live_phase(s)
-        if exc is not None:
-            if self._phase != "rest":
-                self._phase = "rest"
-                events.append({"type": "phase", "t": _r(s.t), "phase": "rest", "leg": None})
-            # Measure once a little rest after it is in (the lower's end is timed
-            # against it), or as soon as the next movement begins.
-            events += self._measure_pending(s.t)
-            self._pending = exc
-        if self._pending is not None and (det.current is not None or s.t - self._pending.back_t >= POST_S):
-            events += self._measure_pending(s.t if det.current is None else det.current.samples[0].t)
+        s = self.despiker.feed(sample)
+        p = self.com.feed(s) if s is not None else None
+        if p is None:
+            return []
+        done = self.segmenter.feed(p)
+        events = self._set_phase(p.t, self.segmenter.phase)
+        for mv in done:
+            events += self._movement(mv)
         return events
 
-    def _measure_pending(self, until: float) -> list[dict]:
-        exc, self._pending = self._pending, None
-        if exc is None:
-            return []
-        snr = J.SHAPES[self.exercise or "quadruped"]["height_snr"]
-        m = measure(self._with_rest_after(exc, until), height_snr=snr, min_rise=0.002 if snr < 2 else 0.004)
+    def _movement(self, mv: Movement) -> list[dict]:
+        """A finished movement: measured, then judged a rep or not."""
+        # The fit of its lift does not look back into the movement before it, rep or not.
+        m = measure(mv, self.exercise, self._last_move_end)
+        self._last_move_end = m.end if m is not None else mv.points[mv.end].t
         self.measured.append(m)
         if m is None:
-            self.rejected.append(("no rise, top and fall", exc))
+            self.rejected.append(("too short to measure", mv.points[mv.start].t))
             return []
-        if self._inverted(m):
-            # The centre of mass went down and came back up: the detector took a
-            # rep's top for rest.  Rest is where this excursion went.
-            self.rejected.append(("top taken for rest", m))
-            self.detector.reanchor(exc)
-            return []
-        return self._rep(m, self.last_t if self.last_t is not None else until)
+        return self._rep(m, self.last_t if self.last_t is not None else m.end)
 
-    def _inverted(self, m) -> bool:
-        """Did the excursion start at a rep's top, go down to rest and come back up?
-
-        On all fours the centre of mass going down first tells (the leg's rise
-        is large).  Standing, the leg barely rises; but in the middle of a set
-        the load moves to one side in every rep, so a movement of the same
-        size to the other side, right after a rep, is the way back from a top.
-        """
-        if J.SHAPES[self.exercise or "quadruped"]["min_rise"] is not None:
-            return m.rise < -INVERTED_RISE_M
-        if self.exercise != "standing" or self.sets.open is None or len(self.sets.open["reps"]) < 2:
-            return False
-        if m.start - self.sets.open["end"] > self.settings.set_gap_s:
-            return False
-        ref = self._refs.get("standing")
-        exp_dx = self._expected(ref, self.sets.open["leg"])[0] if ref else None
-        return exp_dx is not None and m.dx * exp_dx < 0 and 0.5 * abs(exp_dx) < abs(m.dx) < 1.6 * abs(exp_dx)
-
-    def _with_rest_after(self, exc: Excursion, until: float) -> Excursion:
-        """The excursion with all the rest after it up to ``until``, from the sample history."""
-        t0 = exc.pre[0].t if exc.pre else exc.samples[0].t
-        t1, t2 = exc.samples[0].t, exc.back_t
-        out = Excursion(exc.base_x, exc.base_y, exc.base_total)
-        for x in self._history:
-            if x.t < t0:
-                continue
-            if x.t >= until:
-                break
-            (out.pre if x.t < t1 else out.samples if x.t < t2 else out.post).append(x)
-        return out
-
-    def _live_phase(self, s: Sample) -> list[dict]:
-        det = self.detector
-        dx, dy, d = det.deviation(s)
-        self._phase_peak = max(self._phase_peak, d)
-        if det.settled_elsewhere(s, 0.25) and self._phase == "lift":
-            self._phase = "hold"
-            return [{"type": "phase", "t": _r(s.t), "phase": "hold", "leg": self._live_leg(s)}]
-        if self._phase in ("lift", "hold") and d < 0.75 * self._phase_peak and d > 0.3 * self._phase_peak:
-            self._phase = "lower"
-            return [{"type": "phase", "t": _r(s.t), "phase": "lower", "leg": self._live_leg(s)}]
-        return []
-
-    def _could_be_top(self, dx: float, dy: float, amp: float) -> bool:
-        """Could a held shift be the top of a rep (of the exercise, or of any if unknown)?"""
-        return any(not J.clearly_not_held_rep(ex, dx, dy, amp) for ex in ([self.exercise] if self.exercise else EXERCISES))
-
-    def _live_leg(self, s: Sample) -> str | None:
+    def _live_leg(self) -> str | None:
         if self.exercise == "prone" or self.exercise is None:
             return self.chosen_leg
         return self.sets.open["leg"] if self.sets.open else self.chosen_leg
 
-    def _guess_exercise(self, m) -> str | None:
+    def _guess_exercise(self, m: Measured) -> str | None:
         fits = [ex for ex in EXERCISES if J.rep_like(ex, m)]
         if not fits:
             return None
@@ -351,7 +291,7 @@ class Analyzer:
         side of each other count as one cluster."""
         return ref.expected(leg, 2 * self.tilt_margin_m)
 
-    def _rep(self, m, t: float, confirmed: bool = False) -> list[dict]:
+    def _rep(self, m: Measured, t: float, confirmed: bool = False) -> list[dict]:
         events: list[dict] = []
         exercise = self.exercise
         if exercise is None:
@@ -362,9 +302,17 @@ class Analyzer:
             self.exercise = exercise
             events.append(self._state_event(t))
         elif not J.rep_like(exercise, m):
-            self.rejected.append((f"not a {exercise} rep", m))
-            return []
+            if not confirmed and J.could_be_rep(exercise, m) and self._set_goes_on(m.start):
+                # Unlike a rep, but in the middle of a set: a rep (one swayed, tilted
+                # toward the leg) if the set goes on right after it.
+                self._between.append(m)
+            else:
+                self.rejected.append((f"not a {exercise} rep", m))
+                self._drop_between("the set did not go on after it")
+            return events
         gap = self.settings.set_gap_s
+        if self._between and not confirmed:
+            events += self._take_between(m, t)
         if self._doubtful is not None and not confirmed:
             doubtful, self._doubtful = self._doubtful, None
             same_side = exercise == "prone" or (m.dx > 0) == (doubtful.dx > 0)
@@ -391,19 +339,48 @@ class Analyzer:
             # is a reference: it counts only if another rep follows within a set gap.
             self._doubtful = m
             return events
-        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self.tilt_margin_m, self._sample_rate)
         ref.add(leg, m.dx, m.dy)
-        self._amps.append(m.amplitude)
-        del self._amps[:-10]
-        self.detector.typical = sorted(self._amps)[len(self._amps) // 2]
-        # Extrapolated phase ends may reach past a neighbour or past now: clamp.
+        return events + self._accept(m, t, exercise, leg, exp_dx, exp_dy)
+
+    def _set_goes_on(self, start: float) -> bool:
+        """Is a set under way, its last rep (or held movement) just before ``start``?"""
+        if self.sets.open is None or not self.reps:
+            return False
+        last = self._between[-1].end if self._between else self.reps[-1]["end"]
+        return start - last <= SANDWICH_S
+
+    def _take_between(self, m: Measured, t: float) -> list[dict]:
+        """The set went on with rep ``m``: the movements held before it were reps of the set's leg."""
+        held, self._between = self._between, []
+        if m.start - held[-1].end > SANDWICH_S:
+            self.rejected += [("the set did not go on after it", h) for h in held]
+            return []
+        events: list[dict] = []
+        exercise = self.exercise or "quadruped"
+        ref = self._refs.setdefault(exercise, Reference(exercise))
+        for h in held:
+            leg = self.sets.open["leg"] if self.sets.open else J.working_leg(exercise, h, self.chosen_leg, None, None)
+            exp_dx, exp_dy = self._expected(ref, leg)
+            events += self._accept(h, t, exercise, leg, exp_dx, exp_dy)
+        return events
+
+    def _drop_between(self, why: str) -> None:
+        if self._between:
+            self.rejected += [(why, h) for h in self._between]
+            self._between = []
+
+    def _accept(self, m: Measured, t: float, exercise: str, leg: str | None,
+                exp_dx: float | None, exp_dy: float | None) -> list[dict]:
+        """Count ``m`` as a rep: judged, clamped to its neighbours, put in its set, announced."""
+        events: list[dict] = []
+        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self.tilt_margin_m)
+        # Phase ends may reach past a neighbour or past now: clamp.
         if self.reps and m.start < self.reps[-1]["end"]:
-            m.lift_s -= self.reps[-1]["end"] - m.start
+            m.lift_s = max(m.lift_s - (self.reps[-1]["end"] - m.start), 0.0)
             m.start = self.reps[-1]["end"]
         if m.end > t:
-            m.lower_s -= m.end - t
+            m.lower_s = max(m.lower_s - (m.end - t), 0.0)
             m.end = t
-        m.lift_s, m.lower_s = max(m.lift_s, 0.0), max(m.lower_s, 0.0)
         rep = {
             "start": _r(m.start), "end": _r(m.end), "leg": leg,
             "lift_s": _r(m.lift_s), "hold_s": _r(m.hold_s), "lower_s": _r(m.lower_s),
@@ -430,12 +407,12 @@ class Analyzer:
     def _summary(self, s: Sample) -> dict:
         tilt = None
         ref = self._refs.get(self.exercise or "")
-        if self.presence.state == READY and self.detector.base is not None:
-            bx = self.detector.base[0]
+        rest = self.segmenter.rest
+        if self.presence.state == READY and rest is not None:
             exp = 0.0
-            if self.detector.current is not None and ref is not None:
-                exp = self._expected(ref, self._live_leg(s))[0] or 0.0
-            tilt = _r(-200.0 * (s.cop_x - bx - exp) / self.width, 1)
+            if self.segmenter.state != "rest" and ref is not None:
+                exp = self._expected(ref, self._live_leg())[0] or 0.0
+            tilt = _r(-200.0 * (s.cop_x - rest[0] - exp) / self.width, 1)
         return {"type": "frame", "t": _r(s.t), "total": _r(s.total, 2), "cop_x": _r(s.cop_x, 4),
                 "cop_y": _r(s.cop_y, 4), "ai": _r(s.ai, 1), "tilt": tilt, "phase": self._phase}
 

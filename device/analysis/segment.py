@@ -1,0 +1,308 @@
+"""Movements of the centre of mass: rest, out to a top, back.
+
+Lifting a leg moves the body's centre of mass (CoM) away from where it
+rests, holds it there and brings it back: on all fours and standing mostly
+sideways (onto the supporting side), prone mostly toward the head.  This
+module cuts the CoM path (from :class:`~.signals.ComEstimator`) into such
+movements; :mod:`.measure` times and sizes each one and :mod:`.judge`
+decides which are reps.
+
+It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
+
+- *rest*: the rest point follows the CoM slowly; a move beyond ``start_m``
+  (raised above the resting sway measured here) opens a movement.
+- *out*: the farthest point so far is the top.  A pause on the way out
+  that the body then leaves for somewhere farther is a *shelf* (standing:
+  the weight shifted onto the stance foot before the set): the rep starts
+  there, and its return is judged against it.
+- *back*: the body has come back at least half way from the top toward
+  the shelf or rest.  The movement ends when it is near the rest point
+  again, or when it settles (a new rest: the shelf), or when it rises
+  again by a good share of a rep before settling (fast reps, no pause
+  between; the next rep may be smaller than this one).
+
+A dip of less than half the movement (sway, a pulse at the top) never
+ends it; a movement that does not come back within ``max_out_s`` was a
+change of place, and rest moves there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+from .signals import Point
+
+REST, OUT, BACK = "rest", "out", "back"
+
+
+@dataclass
+class Movement:
+    """One excursion, as indices into ``points`` (the CoM path around it)."""
+
+    points: list[Point]
+    start: int      # the last moment at rest (or on the shelf) before it left
+    top: int        # farthest from the rest point
+    end: int        # back at rest, or settled, or at the valley before the next rise
+    rest_x: float   # the rest point it left from (the shelf's, if it rose from one)
+    rest_y: float
+
+
+class Segmenter:
+    """Feed :class:`Point` s (the CoM path, in time order); collect finished :class:`Movement` s.
+
+    ``start_m`` is the smallest move that opens a movement, ``still_m`` the
+    most a settled CoM wanders over ``still_s``.  Both are raised above the
+    resting sway measured while at rest.  ``shelves``: whether the body may
+    settle part way (standing: onto the stance foot); lying or kneeling, a
+    rep always comes back to where it began.  A finished movement is returned
+    once ``post_s`` of what follows it is in (its measurement needs the rest
+    after it), or as soon as the next movement has begun.
+    """
+
+    def __init__(self, rate_hz: float, start_m: float = 0.01, still_m: float = 0.006,
+                 still_s: float = 0.8, max_out_s: float = 12.0, pre_s: float = 1.5,
+                 post_s: float = 0.8, shelves: bool = True, lift_s: float = 2.0) -> None:
+        self.rate = rate_hz
+        self.lift_s = lift_s
+        self.shelves = shelves
+        self._recent_d: deque[float] = deque(maxlen=max(2, round(0.3 * rate_hz)))
+        self.start_m = start_m
+        self.still_m = still_m
+        self.n_still = max(3, round(still_s * rate_hz))
+        self.max_out_s = max_out_s
+        self.pre_s = pre_s
+        self.post_s = post_s
+        self._n_pre = math.ceil(pre_s * rate_hz) + 2
+        self._n_next = round(0.3 * rate_hz)
+        self._hist: deque[Point] = deque()
+        self._first = 0              # absolute index of _hist[0]
+        self._n = 0                  # absolute index of the next point
+        self._pending: list[tuple[int, int, int, float, float]] = []
+        self.reset()
+
+    # ----- state ----------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget rest and any open movement (someone got off or on)."""
+        self.state = REST
+        self.rest: tuple[float, float] | None = None
+        self.sway2 = 0.0            # mean square distance from rest while resting
+        self._anchor = 0            # last index near rest
+        self._i0 = 0                # where the open movement started
+        self._peak = 0.0
+        self._i_peak = 0
+        self._base_d = 0.0          # distance of the shelf the movement rose from (0: the rest)
+        self._base_xy: tuple[float, float] | None = None
+        self._valley = 0.0
+        self._i_valley = 0
+        self._valley_xy = (0.0, 0.0)
+        self._near = 0
+        self._i_back = 0
+        self._t_open = 0.0
+        self._t_rest = -math.inf
+        self._pending.clear()
+        self._hist.clear()
+        self._first = self._n
+
+    @property
+    def threshold(self) -> float:
+        """The move that opens a movement: ``start_m``, or four times the resting sway (at most twice ``start_m``)."""
+        return min(max(self.start_m, 4.0 * math.sqrt(self.sway2)), 2.0 * self.start_m)
+
+    @property
+    def busy_since(self) -> float | None:
+        """When the earliest movement not yet handed out began (open, or finished and waiting)."""
+        starts = [self._at(m[0]).t for m in self._pending]
+        if self.state != REST:
+            starts.append(self._at(self._i0).t)
+        return min(starts) if starts else None
+
+    @property
+    def phase(self) -> str:
+        """rest, lift, hold or lower: what the open movement is doing now (for live display)."""
+        if self.state == REST:
+            return "rest"
+        if self.state == BACK:
+            return "lower"
+        last = self._n - 1
+        return "hold" if last - self._i_peak >= max(2, self.n_still // 2) else "lift"
+
+    def _at(self, i: int) -> Point:
+        return self._hist[i - self._first]
+
+    def _d(self, p: Point) -> float:
+        rx, ry = self.rest  # type: ignore[misc]
+        return math.hypot(p.com_x - rx, p.com_y - ry)
+
+    def _still(self, r: float) -> tuple[float, float] | None:
+        """The mean CoM of the last ``still_s`` if it stayed within ``r`` all along, else ``None``."""
+        n = self.n_still
+        if len(self._hist) < n:
+            return None
+        pts = [self._hist[-k] for k in range(1, n + 1)]
+        xs = [p.com_x for p in pts]
+        ys = [p.com_y for p in pts]
+        if max(xs) - min(xs) < r and max(ys) - min(ys) < r:
+            return sum(xs) / n, sum(ys) / n
+        return None
+
+    # ----- input ----------------------------------------------------------
+
+    def feed(self, p: Point) -> list[Movement]:
+        hist = self._hist
+        hist.append(p)
+        k = self._n
+        self._n += 1
+        if self.rest is None:
+            # Rest is first taken once the body has settled (getting on, the CoM
+            # is still moving when the load already is steady).
+            still = self._still(self._still_r())
+            if still is not None:
+                self.rest = still
+                self._anchor, self._t_rest = k, p.t
+        else:
+            self._step(p, k)
+        done = self._ready(p.t)
+        # Keep what a movement may still need: its rest before, its whole span.
+        keep_from = min([self._i0 if self.state != REST else k] + [m[0] for m in self._pending])
+        keep_from -= self._n_pre
+        while len(hist) > 1 and self._first < keep_from:
+            hist.popleft()
+            self._first += 1
+        return done
+
+    def _step(self, p: Point, k: int) -> None:
+        d = self._d(p)
+        thr = self.threshold
+        if self.state == REST:
+            if d > thr:
+                # It left from the last moment it was near rest, if that was lately.
+                self._open(p, k, max(self._anchor, k - self._n_pre, self._first), d)
+                return
+            if d < 0.5 * thr:
+                # Follow slow drift (time constant ~1.5 s) and learn the resting sway (~10 s).
+                a = 1.0 / (1.5 * self.rate)
+                rx, ry = self.rest  # type: ignore[misc]
+                self.rest = (rx + a * (p.com_x - rx), ry + a * (p.com_y - ry))
+            if p.t - self._t_rest >= 1.0:
+                # Sway, learnt only once well settled (a movement's tails would inflate it),
+                # clipped so one wobble cannot raise the bar far.
+                e = min(d, thr)
+                self.sway2 += (e * e - self.sway2) / (10.0 * self.rate)
+            if d < thr / 3.0:
+                self._anchor = k
+            return
+        if self.state == OUT:
+            # The top is the farthest the CoM stayed for a moment: the spike of a leg
+            # landing hard must not make the rest of the movement look like a return.
+            recent = self._recent_d
+            recent.append(d)
+            held = min(recent)
+            if held > self._peak:
+                self._peak, self._i_peak = held, k - (len(recent) - 1) // 2
+            drop = self._peak - d
+            if drop >= thr:
+                # The rep rose from the lowest point shortly before its top: the rest, or
+                # (standing) the stance foot the weight had shifted onto before the set.
+                base, where = self._low_before_peak() if self.shelves else (0.0, None)
+                if base <= self._base_d:
+                    base, where = self._base_d, None
+                if drop >= max(thr, 0.5 * (self._peak - base)):
+                    self._base_d = base
+                    self.state, self._valley, self._i_valley, self._near, self._i_back = BACK, d, k, 0, k
+                    self._valley_xy = (p.com_x, p.com_y)
+                    return
+            if p.t - self._t_open > self.max_out_s:
+                self._settle(k, None)   # never came back: a change of place
+            return
+        # BACK
+        if d < self._valley:
+            self._valley, self._i_valley, self._valley_xy = d, k, (p.com_x, p.com_y)
+        amp = self._peak - self._base_d
+        if d - self._valley >= max(thr, 0.3 * amp):
+            # Rose again before settling: the valley was the rest between two reps,
+            # and the next rep is measured from it.
+            self._close(self._i_valley)
+            self._open(p, k, self._i_valley, d, self._valley, self._valley_xy)
+            return
+        if d < 0.5 * thr:
+            self._near += 1
+            if self._near >= 2:
+                self._close(k - 1)
+                self.state, self._anchor, self._t_rest = REST, k, p.t
+            return
+        self._near = 0
+        if p.t - self._t_open > 2.0 * self.max_out_s:
+            self._close(self._i_valley)
+            self._settle(k, None)
+
+    def _still_r(self) -> float:
+        return max(self.still_m, 3.0 * math.sqrt(self.sway2))
+
+    def _low_before_peak(self) -> tuple[float, int]:
+        """The least distance from rest in the ``lift_s`` before the top, and where it was."""
+        t_top = self._at(self._i_peak).t
+        low, where = self._peak, self._i_peak
+        for i in range(self._i_peak, max(self._i0, self._first) - 1, -1):
+            q = self._at(i)
+            if q.t < t_top - self.lift_s:
+                break
+            d = self._d(q)
+            if d < low:
+                low, where = d, i
+        return low, where
+
+    def _d_xy(self, xy: tuple[float, float]) -> float:
+        rx, ry = self.rest  # type: ignore[misc]
+        return math.hypot(xy[0] - rx, xy[1] - ry)
+
+    def _open(self, p: Point, k: int, start: int, d: float, base_d: float = 0.0,
+              base_xy: tuple[float, float] | None = None) -> None:
+        self.state = OUT
+        self._recent_d.clear()
+        self._recent_d.append(d)
+        self._i0, self._peak, self._i_peak = start, d, k
+        self._base_d, self._base_xy = base_d, base_xy
+        self._t_open = p.t
+
+    def _close(self, end: int) -> None:
+        bx, by = self._base_xy if self._base_xy is not None else self.rest  # type: ignore[misc]
+        self._pending.append((self._i0, self._i_peak, max(end, self._i_peak), bx, by))
+
+    def _settle(self, k: int, mean: tuple[float, float] | None) -> None:
+        """Rest is here now: at ``mean``, else at the last second's mean CoM."""
+        if mean is None:
+            n = min(len(self._hist), max(1, round(self.rate)))
+            pts = [self._hist[-j] for j in range(1, n + 1)]
+            mean = (sum(q.com_x for q in pts) / n, sum(q.com_y for q in pts) / n)
+        self.rest = mean
+        self.state, self._anchor, self._t_rest = REST, k, self._hist[-1].t
+
+    def _ready(self, now: float) -> list[Movement]:
+        """Pending movements whose rest after is in (or cut short by the next movement)."""
+        out = []
+        while self._pending:
+            i0, ip, i1, bx, by = self._pending[0]
+            nxt = self._pending[1][0] if len(self._pending) > 1 else (self._i0 if self.state != REST and self._i0 >= i1 else None)
+            if now - self._at(i1).t < self.post_s and nxt is None:
+                break
+            self._pending.pop(0)
+            lo = i0
+            t_lo = self._at(i0).t - self.pre_s
+            while lo > self._first and self._at(lo - 1).t >= t_lo:
+                lo -= 1
+            # Up to now, or a little into the next movement (its start is gentle; the
+            # lower's fit needs to see this one come to rest).
+            hi = self._n - 1 if nxt is None else min(self._n - 1, max(i1, nxt + self._n_next))
+            pts = [self._at(i) for i in range(lo, hi + 1)]
+            out.append(Movement(pts, i0 - lo, ip - lo, i1 - lo, bx, by))
+        return out
+
+    def flush(self) -> list[Movement]:
+        """At the end of the stream: whatever has finished, with what rest there is after it."""
+        out = []
+        while self._pending:
+            out += self._ready(math.inf)
+        return out
