@@ -72,7 +72,7 @@ def test_add_keeps_only_the_most_recent():
     assert ref.legs["left"].dx == [0.07, 0.08, 0.09, 0.10, 0.11]
 
 
-def test_expected_mirrors_the_other_leg_before_a_leg_has_its_own_reps():
+def test_expected_mirrors_the_other_leg():
     ref = Reference("quadruped")
     assert ref.expected("right", 0.024) == (None, None)
     for dx, dy in ((0.041, -0.02), (0.043, -0.021), (0.040, -0.019)):
@@ -81,9 +81,15 @@ def test_expected_mirrors_the_other_leg_before_a_leg_has_its_own_reps():
     assert ex == pytest.approx(-0.041)     # mirrored sideways
     assert ey == pytest.approx(-0.02)      # same toward the feet
     assert ref.known("right") == 3
-    # once the right leg has reps of its own, they are what counts
+    # the leg's own reps and the other's mirrored count together (a set that begins
+    # with tilted reps must not make the tilt its reference) ...
     for dx in (-0.03, -0.031, -0.029):
         ref.add("right", dx, -0.01)
+    ex, ey = ref.expected("right", 0.024)
+    assert -0.043 <= ex <= -0.029
+    # ... and once a leg has many reps of its own, they carry its reference
+    for _ in range(8):
+        ref.add("right", -0.03, -0.01)
     ex, ey = ref.expected("right", 0.024)
     assert ex == pytest.approx(-0.03) and ey == pytest.approx(-0.01)
 

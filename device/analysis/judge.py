@@ -109,12 +109,14 @@ def could_be_rep(exercise: str, m: Measured) -> bool:
     return height(m) > -0.02 and m.amplitude <= s["max_amp"] and m.amplitude >= s["start"] and m.dy >= s["min_dy"]
 
 
-def like_reference(m: Measured, expected_dx: float | None, expected_dy: float | None, known: int) -> bool:
+def like_reference(exercise: str, m: Measured, expected_dx: float | None, expected_dy: float | None,
+                   known: int) -> bool:
     """Does a rep candidate load the mat as this person's reps of that leg do?"""
     if expected_dx is None or expected_dy is None or known < 3:
         return False
-    return (abs(m.dy - expected_dy) <= max(REFERENCE_DY_M, 0.3 * abs(expected_dy))
-            and abs(m.dx - expected_dx) <= max(REFERENCE_DX_M, 0.3 * abs(expected_dx)))
+    dx, dy = form_shift(exercise, m)
+    return (abs(dy - expected_dy) <= max(REFERENCE_DY_M, 0.3 * abs(expected_dy))
+            and abs(dx - expected_dx) <= max(REFERENCE_DX_M, 0.3 * abs(expected_dx)))
 
 
 def working_leg(exercise: str, m: Measured, chosen: str | None, set_leg: str | None,
@@ -135,13 +137,28 @@ def swung_or_dropped(m: Measured) -> bool:
             or m.landing > LANDING or m.overshoot > OVERSHOOT)
 
 
+def form_shift(exercise: str, m: Measured) -> tuple[float, float]:
+    """The shift a rep's form is judged by, against this person's reference.
+
+    Standing, the weight shifts onto the stance foot before the set, by a share
+    that differs from set to set, and each rep carries it the rest of the way.
+    How far over the foot the body went (hips square or tilted) is the whole
+    way, from where the body stood before the set.  Lying and kneeling, it is
+    the rep's own shift.
+    """
+    if exercise == "standing":
+        return m.dx_rest, m.dy_rest
+    return m.dx, m.dy
+
+
 def judge(exercise: str, m: Measured, leg: str | None, expected_dx: float | None,
           expected_dy: float | None, width: float, tilt_margin_m: float) -> Verdict:
-    tilt_m = 0.0 if expected_dx is None else m.dx - expected_dx
+    dx, dy = form_shift(exercise, m)
+    tilt_m = 0.0 if expected_dx is None else dx - expected_dx
     tilt = abs(tilt_m) > tilt_margin_m
     side = ("right" if tilt_m > 0 else "left") if tilt else None
     # The AI at the rep's largest sideways departure from the reference.
     ref_ai = m.base_ai - 200.0 * (expected_dx or 0.0) / width
     ai_peak = max(m.ai_series, key=lambda ta: abs(ta[1] - ref_ai))[1] if m.ai_series else m.base_ai
-    arch = exercise == "prone" and expected_dy is not None and m.dy - expected_dy > ARCH_MARGIN_M
+    arch = exercise == "prone" and expected_dy is not None and dy - expected_dy > ARCH_MARGIN_M
     return Verdict(leg, tilt, side, tilt_m, swung_or_dropped(m), arch, ai_peak)

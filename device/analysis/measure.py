@@ -46,6 +46,8 @@ class Measured:
     lower_s: float
     dx: float            # CoP shift at the top, m (+ toward the user's right)
     dy: float            # m (+ toward the head / front)
+    dx_rest: float       # the top against where the body rested before the movement (standing:
+    dy_rest: float       # before the weight shifted onto the stance foot for the set), m
     amplitude: float     # m
     rise: float          # rise of the body's centre of mass over the lift, m
     drop: float          # its fall over the lower, m
@@ -200,7 +202,8 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
     ai_series = list(zip(t[during].tolist(), ai[during].tolist()))
     return Measured(
         start=start, end=end, lift_s=lift_end - start, hold_s=lower_start - lift_end, lower_s=end - lower_start,
-        dx=shift["x"], dy=shift["y"], amplitude=math.hypot(shift["x"], shift["y"]), rise=rose, drop=fell,
+        dx=shift["x"], dy=shift["y"], dx_rest=_median(cx[hold]) - mv.origin_x, dy_rest=_median(cy[hold]) - mv.origin_y,
+        amplitude=math.hypot(shift["x"], shift["y"]), rise=rose, drop=fell,
         f_peak=f_peak, slope=slope, lift_s_fit=lift.duration, lower_s_fit=lower.duration, misfit=misfit, landing=landing, overshoot=overshoot, pulses=pulses,
         ai_series=ai_series, base_ai=float(ai[before].mean()) if before.any() else float(ai[i0]), noise_f=noise["f"],
     )

@@ -24,6 +24,8 @@ from .signals import Averager, ComEstimator, Despiker, Sample
 
 EXERCISES = ("prone", "quadruped", "standing")
 FRAME_EVERY_S = 0.1
+EARLY_REPS, EARLY_MARGIN = 5, 1.6   # a reference of fewer reps than this judges tilt with a wider margin
+GIVE_UP_AFTER = 3  # movements in a row without rest, none a rep: rest is wherever the body is now
 SANDWICH_S = 4.0   # a movement unlike a rep with reps this close before and after it is one (mid-set)
 # Height of the body's centre of mass in each posture (m), for the CoM estimate:
 # standing ~0.55 of stature; on hands and knees about hip height; lying, the
@@ -85,6 +87,7 @@ class Analyzer:
         self._doubtful: Measured | None = None  # a lone rep candidate waiting for a next rep to confirm it
         self._last_move_end = -math.inf
         self._between: list[Measured] = []  # unlike reps, in a set: reps if the set goes on
+        self._chain_rejects, self._reject_chain = 0, -1
         # The last movements' measurements and why any was not a rep: for tuning
         # and tests, bounded so a service running for months does not grow.
         self.rejected: deque[tuple[str, object]] = deque(maxlen=500)
@@ -269,7 +272,18 @@ class Analyzer:
         if m is None:
             self.rejected.append(("too short to measure", mv.points[mv.start].t))
             return []
-        return self._rep(m, self.last_t if self.last_t is not None else m.end)
+        before = (len(self.reps), len(self._between), self._doubtful)
+        events = self._rep(m, self.last_t if self.last_t is not None else m.end)
+        if before == (len(self.reps), len(self._between), self._doubtful):
+            # Neither a rep nor held as one: a run of these without rest between is the
+            # body swaying about a new place, measured from the old one.
+            self._chain_rejects = self._chain_rejects + 1 if mv.chain == self._reject_chain else 1
+            self._reject_chain = mv.chain
+            if self._chain_rejects >= GIVE_UP_AFTER and self.segmenter.chain == mv.chain:
+                self.segmenter.give_up()
+        elif mv.chain == self._reject_chain:
+            self._chain_rejects = 0
+        return events
 
     def _live_leg(self) -> str | None:
         if self.exercise == "prone" or self.exercise is None:
@@ -333,13 +347,14 @@ class Analyzer:
         # reach for the phone moves the load sideways and toward the head at once.
         odd = (exercise == "prone" and exp_dx is not None and exp_dy is not None
                and abs(m.dx - exp_dx) > self.tilt_margin_m and m.dy - exp_dy > J.ARCH_MARGIN_M)
-        if ((alone or switched) and not J.like_reference(m, exp_dx, exp_dy, ref.known(leg)) or odd) and not confirmed:
+        if ((alone or switched) and not J.like_reference(exercise, m, exp_dx, exp_dy, ref.known(leg)) or odd) \
+                and not confirmed:
             # A lone movement that does not load the mat as this person's reps do
             # (a hand lifted, reaching for the phone) or a first rep before there
             # is a reference: it counts only if another rep follows within a set gap.
             self._doubtful = m
             return events
-        ref.add(leg, m.dx, m.dy)
+        ref.add(leg, *J.form_shift(exercise, m))
         return events + self._accept(m, t, exercise, leg, exp_dx, exp_dy)
 
     def _set_goes_on(self, start: float) -> bool:
@@ -373,7 +388,12 @@ class Analyzer:
                 exp_dx: float | None, exp_dy: float | None) -> list[dict]:
         """Count ``m`` as a rep: judged, clamped to its neighbours, put in its set, announced."""
         events: list[dict] = []
-        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self.tilt_margin_m)
+        ref = self._refs.get(exercise)
+        settled = ref is not None and ref.known(leg) >= EARLY_REPS
+        # While the reference rests on a few reps (one of them may have tilted), only
+        # a clearer departure from it is called a tilt.
+        margin = self.tilt_margin_m * (1.0 if settled else EARLY_MARGIN)
+        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, margin)
         # Phase ends may reach past a neighbour or past now: clamp.
         if self.reps and m.start < self.reps[-1]["end"]:
             m.lift_s = max(m.lift_s - (self.reps[-1]["end"] - m.start), 0.0)

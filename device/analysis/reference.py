@@ -4,10 +4,11 @@ Tilt and arch are judged against the user's own clean reps, not against a
 fixed number: a 45 kg and a 120 kg user, centred or off-centre, on a wide or
 narrow stance, shift their load by different amounts in a perfectly good rep.
 For each leg the reference is the centre of the densest cluster of that
-leg's rep shifts so far: faulty reps are the minority and scatter, clean
-reps agree.  Before a leg has reps of its own, the other leg's reference
-mirrored (the body is near symmetric) or the physics of the exercise stands
-in (prone: a clean rep moves the load hardly sideways at all).
+leg's rep shifts so far, and of the other leg's mirrored (the body is near
+symmetric, and a set that happens to begin with tilted reps would otherwise
+take the tilt for its reference): faulty reps are the minority and scatter,
+clean reps agree.  Lying prone, until a leg has reps of its own, physics
+stands in too: a clean prone rep moves the load hardly sideways at all.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ def densest(values: list[float], width: float) -> tuple[float, int]:
             best_n, best_i = i - j + 1, j
     group = vs[best_i:best_i + best_n]
     return group[len(group) // 2], best_n
+
+
+PRIOR_UNTIL = 3   # prone: the physics prior (no sideways shift) stands in until a leg has this many reps
 
 
 @dataclass
@@ -58,13 +62,14 @@ class Reference:
         """The expected sideways and forward shift of a clean rep of ``leg`` (m), if known."""
         own = self.legs[leg or ""]
         xs, ys = list(own.dx), list(own.dy)
-        if len(xs) < 3:
-            other = {"left": "right", "right": "left"}.get(leg or "")
-            if other and self.legs[other].dx:
-                xs = xs + [-v for v in self.legs[other].dx]
-                ys = ys + list(self.legs[other].dy)
-            if self.exercise == "prone":
-                xs = xs + [0.0, 0.0]
+        # The body is near symmetric: the other leg's reps, mirrored, count too (a set
+        # that starts with tilted reps would otherwise make the tilt its reference).
+        other = {"left": "right", "right": "left"}.get(leg or "")
+        if other and self.legs[other].dx:
+            xs = xs + [-v for v in self.legs[other].dx]
+            ys = ys + list(self.legs[other].dy)
+        if len(own.dx) < PRIOR_UNTIL and self.exercise == "prone":
+            xs = xs + [0.0, 0.0]
         if not xs:
             return None, None
         ex, n = densest(xs, width)

@@ -45,8 +45,11 @@ class Movement:
     start: int      # the last moment at rest (or on the shelf) before it left
     top: int        # farthest from the rest point
     end: int        # back at rest, or settled, or at the valley before the next rise
-    rest_x: float   # the rest point it left from (the shelf's, if it rose from one)
+    rest_x: float   # the rest point it left from (the valley's, if it rose from one)
     rest_y: float
+    origin_x: float = 0.0   # where the body rested before it (standing: before the weight
+    origin_y: float = 0.0   # shifted onto the stance foot for the set)
+    chain: int = 0          # movements since the body last rested share a number
 
 
 class Segmenter:
@@ -87,6 +90,7 @@ class Segmenter:
     def reset(self) -> None:
         """Forget rest and any open movement (someone got off or on)."""
         self.state = REST
+        self.chain = getattr(self, "chain", 0)
         self.rest: tuple[float, float] | None = None
         self.sway2 = 0.0            # mean square distance from rest while resting
         self._anchor = 0            # last index near rest
@@ -179,6 +183,7 @@ class Segmenter:
         if self.state == REST:
             if d > thr:
                 # It left from the last moment it was near rest, if that was lately.
+                self.chain += 1
                 self._open(p, k, max(self._anchor, k - self._n_pre, self._first), d)
                 return
             if d < 0.5 * thr:
@@ -269,7 +274,17 @@ class Segmenter:
 
     def _close(self, end: int) -> None:
         bx, by = self._base_xy if self._base_xy is not None else self.rest  # type: ignore[misc]
-        self._pending.append((self._i0, self._i_peak, max(end, self._i_peak), bx, by))
+        ox, oy = self.rest  # type: ignore[misc]
+        self._pending.append((self._i0, self._i_peak, max(end, self._i_peak), bx, by, ox, oy, self.chain))
+
+    def give_up(self) -> None:
+        """The movements since the body last rested were no reps: it has settled somewhere new.
+
+        (After a change of place, sway about the new place, measured from the
+        old rest, can look like a chain of small movements that never ends.)
+        """
+        if self.state != REST and self._hist:
+            self._settle(self._n - 1, None)
 
     def _settle(self, k: int, mean: tuple[float, float] | None) -> None:
         """Rest is here now: at ``mean``, else at the last second's mean CoM."""
@@ -284,7 +299,7 @@ class Segmenter:
         """Pending movements whose rest after is in (or cut short by the next movement)."""
         out = []
         while self._pending:
-            i0, ip, i1, bx, by = self._pending[0]
+            i0, ip, i1, bx, by, ox, oy, chain = self._pending[0]
             nxt = self._pending[1][0] if len(self._pending) > 1 else (self._i0 if self.state != REST and self._i0 >= i1 else None)
             if now - self._at(i1).t < self.post_s and nxt is None:
                 break
@@ -297,7 +312,7 @@ class Segmenter:
             # lower's fit needs to see this one come to rest).
             hi = self._n - 1 if nxt is None else min(self._n - 1, max(i1, nxt + self._n_next))
             pts = [self._at(i) for i in range(lo, hi + 1)]
-            out.append(Movement(pts, i0 - lo, ip - lo, i1 - lo, bx, by))
+            out.append(Movement(pts, i0 - lo, ip - lo, i1 - lo, bx, by, ox, oy, chain))
         return out
 
     def flush(self) -> list[Movement]:

@@ -10,16 +10,21 @@ class SetTracker:
         self.open: dict | None = None
         self.target: int | None = None
 
+    def would_join(self, start: float, leg: str | None) -> bool:
+        """Would a rep starting at ``start`` on ``leg`` go on the open set (not start a new one)?"""
+        cur = self.open
+        if cur is None:
+            return False
+        changed = leg and cur["leg"] and leg != cur["leg"]
+        return not (start - cur["end"] > self.gap_s or changed)
+
     def add(self, rep: dict) -> list[dict]:
         """Put a rep in a set; returns set events (an end and/or a start)."""
         events = []
         cur = self.open
-        if cur is not None:
-            gap = rep["start"] - cur["end"]
-            changed = rep["leg"] and cur["leg"] and rep["leg"] != cur["leg"]
-            if gap > self.gap_s or changed:
-                events += self.close(rep["start"])
-                cur = None
+        if cur is not None and not self.would_join(rep["start"], rep["leg"]):
+            events += self.close(rep["start"])
+            cur = None
         if cur is None:
             cur = self.open = {"leg": rep["leg"], "start": rep["start"], "end": rep["end"], "reps": []}
             self.sets.append(cur)
