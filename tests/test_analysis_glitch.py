@@ -154,3 +154,20 @@ def test_analyzer_counts_simulated_glitches():
     got = a.result()["glitches"]
     # a glitch can hide in a movement or two can touch; nothing real may be thrown away wholesale
     assert abs(got - n) <= max(1, n // 5), (got, n)
+
+
+def test_below_the_floor_one_cell_alone_is_a_read_error_but_a_load_on_two_is_not():
+    """At 10 samples/s the floor is high (a leg landing is averaged into one conversion), yet a
+    misread bit reaches one cell only, while a load on the board reaches several."""
+    frames = noisy_base(300, rate_hz=10.0)
+    k = 150
+    f = frames[k]
+    lone = frames[:k] + [Frame(f.t, f.fl + 3.0, f.fr, f.bl, f.br)] + frames[k + 1:]
+    out, g = run_filter(lone, floor=6.0, lone_floor=1.0)
+    assert g.glitches == 1 and out == lone[:k] + lone[k + 1:]
+    shared = frames[:k] + [Frame(f.t, f.fl + 3.0, f.fr + 1.5, f.bl, f.br)] + frames[k + 1:]
+    out, g = run_filter(shared, floor=6.0, lone_floor=1.0)
+    assert g.glitches == 0 and out == shared
+    # and without the rule, the lone one passes as the floor says
+    out, g = run_filter(lone, floor=6.0)
+    assert g.glitches == 0

@@ -10,7 +10,11 @@ keeps its own timestamp; only its release is one frame later).
 
 The jump must be large against the cell's own frame-to-frame noise, tracked
 as a running mean absolute difference, and above an absolute floor so that
-the quantisation steps of an empty mat never count.
+the quantisation steps of an empty mat never count.  Below that floor (set
+high where a real load can jump for one reading: a leg landing, averaged
+into a slow conversion) a jump still is a read error if it is one cell's
+alone: a load on a rigid board reaches every cell in some share, a bit
+misread reaches one (``lone_floor``, ``lone_share``).
 """
 
 from __future__ import annotations
@@ -25,8 +29,11 @@ class GlitchFilter:
     ``ratio`` how many times the typical frame-to-frame change it must exceed.
     """
 
-    def __init__(self, floor: float = 0.5, ratio: float = 12.0, settle: float = 0.25) -> None:
+    def __init__(self, floor: float = 0.5, ratio: float = 12.0, settle: float = 0.25,
+                 lone_floor: float | None = None, lone_share: float = 0.15) -> None:
         self.floor = floor
+        self.lone_floor = lone_floor
+        self.lone_share = lone_share
         self.ratio = ratio
         self.settle = settle  # how close the next reading must come back, as a share of the jump
         self.glitches = 0
@@ -45,6 +52,7 @@ class GlitchFilter:
             return held
         noise = self._noise
         glitch = False
+        lone = self.lone_floor
         for i in (1, 2, 3, 4):
             a, b, c = prev[i], held[i], frame[i]
             jump = b - a
@@ -53,7 +61,8 @@ class GlitchFilter:
             limit = self.ratio * n
             if limit < self.floor:
                 limit = self.floor
-            if size > limit:
+            if size > limit or (lone is not None and size > lone and size > self.ratio * n
+                                and self._alone(prev, held, i, size)):
                 back = c - a
                 if back < 0:
                     back = -back
@@ -69,6 +78,11 @@ class GlitchFilter:
             return None
         self._prev = held
         return held
+
+    def _alone(self, prev: Frame, held: Frame, i: int, size: float) -> bool:
+        """Did cell ``i`` jump by ``size`` while every other cell stayed (within ``lone_share`` of it)?"""
+        bar = self.lone_share * size
+        return all(abs(held[j] - prev[j]) < bar for j in (1, 2, 3, 4) if j != i)
 
     def flush(self) -> Frame | None:
         """The last held frame at the end of a stream (it has no successor to judge by)."""

@@ -9,11 +9,11 @@ toward the head lying prone).  Their ends are where the labels of a rep put
 them: where the leg starts and stops moving, not where a threshold is
 crossed.
 
-The shift at the top (for the working leg, hip tilt and arch) is the fitted
-size of those moves in the two CoP coordinates; the rise is the fitted rise
-of the centre of mass.  The momentum figures are the largest departure of
-the total load from body weight and its fastest change: a leg swung up or
-let drop accelerates far harder than a controlled one.
+The shift at the top (for the working leg, hip tilt and arch) is the median
+of three estimates in each CoP coordinate; the rise is the fitted rise of
+the centre of mass.  The momentum figures are the phases' fitted durations
+and the force's largest departure within each (F - W = m_leg a_leg): a leg
+swung up or let drop moves far faster and harder than a controlled one.
 """
 
 from __future__ import annotations
@@ -51,13 +51,12 @@ class Measured:
     amplitude: float     # m
     rise: float          # rise of the body's centre of mass over the lift, m
     drop: float          # its fall over the lower, m
-    f_peak: float        # largest departure of the total load from body weight, in body weights
-    slope: float         # fastest change of the total load, body weights per second
     lift_s_fit: float    # the lift as fitted, before the phases were made to fit together
     lower_s_fit: float
-    misfit: float        # largest departure of the force from the fitted smooth moves, in body weights
-    landing: float       # the lower's late push up over its early let-go (a dropped leg lands: > 1)
-    overshoot: float     # the lift's late push up over its early one (a swung leg overshoots and comes back)
+    lift_peak: float     # the force's largest departure from its level during the lift, in body weights
+    lower_peak: float    # and during the lower
+    lift_seen: float     # how much of the force the fitted lift explains, in noise variances
+    lower_seen: float    # and the lower
     pulses: int
     ai_series: list[tuple[float, float]]
     base_ai: float
@@ -182,29 +181,22 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
     rose = rise(lift.coefs[0], theta)
     fell = rise(lower.coefs[0], theta)
 
-    inside = (t >= start - 0.1) & (t <= end + 0.3)
-    f_in = f[inside]
-    t_in = t[inside]
-    f_peak = float(np.max(np.abs(f_in))) if len(f_in) else 0.0
-    dt = np.diff(t_in)
-    slope = float(np.max(np.abs(np.diff(f_in)) / np.maximum(dt, 1e-3))) if len(f_in) > 1 else 0.0
     pulses = _pulses(t, f, lift_end, lower_start, noise["f"])
-    # A swung leg overshoots and comes back, a dropped one lands: neither is a smooth move.
-    misfit = 0.0
+    # How hard the leg accelerated in each phase (the force's largest departure
+    # from its level there): a leg swung up or let drop moves far harder.
+    peaks = []
     for mvf, tt, sel in ((lift, tl, lift_sel), (lower, tw, lower_sel)):
-        during = (tt >= mvf.start) & (tt <= mvf.start + mvf.duration + 0.2)
-        if during.any():
-            r = f[sel][during] - mvf.model(tt[during], FORCE, mvf.coefs[0])
-            misfit = max(misfit, float(np.max(np.abs(r))))
-    landing = _lobes(t, f, lower_start, end, noise["f"], late_over_early=True)
-    overshoot = _lobes(t, f, start, lift_end, noise["f"], late_over_early=False)
+        during = (tt >= mvf.start - 0.1) & (tt <= mvf.start + mvf.duration + 0.2)
+        peaks.append(float(np.max(np.abs(f[sel][during] - mvf.coefs[0][0]))) if during.any() else 0.0)
     during = (t >= start) & (t <= end)
     ai_series = list(zip(t[during].tolist(), ai[during].tolist()))
     return Measured(
         start=start, end=end, lift_s=lift_end - start, hold_s=lower_start - lift_end, lower_s=end - lower_start,
         dx=shift["x"], dy=shift["y"], dx_rest=_median(cx[hold]) - mv.origin_x, dy_rest=_median(cy[hold]) - mv.origin_y,
         amplitude=math.hypot(shift["x"], shift["y"]), rise=rose, drop=fell,
-        f_peak=f_peak, slope=slope, lift_s_fit=lift.duration, lower_s_fit=lower.duration, misfit=misfit, landing=landing, overshoot=overshoot, pulses=pulses,
+        lift_s_fit=lift.duration, lower_s_fit=lower.duration, lift_peak=peaks[0], lower_peak=peaks[1],
+        lift_seen=_explains(lift, tl, Channel(f[lift_sel], noise["f"], FORCE)),
+        lower_seen=_explains(lower, tw, Channel(f[lower_sel], noise["f"], FORCE)), pulses=pulses,
         ai_series=ai_series, base_ai=float(ai[before].mean()) if before.any() else float(ai[i0]), noise_f=noise["f"],
     )
 
@@ -224,26 +216,6 @@ def _pulses(t: np.ndarray, f: np.ndarray, t_a: float, t_b: float, noise: float) 
         elif v < 0:
             armed = True
     return n
-
-
-def _lobes(t: np.ndarray, f: np.ndarray, a: float, b: float, noise: float, late_over_early: bool) -> float:
-    """The force's lobes in a phase: a smooth lower lets the leg go (load down) and catches it
-    (load up) alike; a dropped one lands, the catch far harder than the let-go.  A smooth lift
-    pushes (up) then stops (down); a swung one also pulls back from its overshoot (up again)."""
-    d = b - a
-    sel = (t >= a - 0.05) & (t <= b + 0.15)
-    if sel.sum() < 3 or d <= 0:
-        return 0.0
-    ts, fs = t[sel], f[sel]
-    floor = 3.0 * noise
-    if late_over_early:
-        down = max(-float(fs.min()), floor)
-        return max(float(fs.max()), 0.0) / down
-    early = fs[ts < a + 0.5 * d]
-    late = fs[ts >= a + 0.6 * d]
-    if not len(early) or not len(late):
-        return 0.0
-    return max(float(late.max()), 0.0) / max(float(early.max()), floor)
 
 
 def _pauses(t: np.ndarray, cx: np.ndarray, cy: np.ndarray, h0: int, h1: int,

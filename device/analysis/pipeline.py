@@ -62,7 +62,7 @@ class Analyzer:
         # A read error is a wild value; real loads can also jump for one sample
         # (at 10 samples/s a leg landing is averaged into a single conversion),
         # so only a jump beyond what a body on the mat can do counts.
-        self.glitch = GlitchFilter(floor=2.0 if (info.rate_hz or 80.0) >= 40 else 6.0)
+        self.glitch = GlitchFilter(floor=2.0 if (info.rate_hz or 80.0) >= 40 else 6.0, lone_floor=1.0)
         # An HX711 reading is the load over the conversion before it: half a period earlier.
         self.averager = Averager(rate, info.width_m, info.length_m, lag_s=0.5 / rate)
         self.presence = Presence()
@@ -393,7 +393,7 @@ class Analyzer:
         # While the reference rests on a few reps (one of them may have tilted), only
         # a clearer departure from it is called a tilt.
         margin = self.tilt_margin_m * (1.0 if settled else EARLY_MARGIN)
-        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, margin)
+        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, margin, self._sample_rate)
         # Phase ends may reach past a neighbour or past now: clamp.
         if self.reps and m.start < self.reps[-1]["end"]:
             m.lift_s = max(m.lift_s - (self.reps[-1]["end"] - m.start), 0.0)
