@@ -46,12 +46,13 @@ SHAPES = {
     "standing": dict(start=0.010, min_side=0.012, max_side=0.16, min_dy=-0.03, max_dy=0.05, max_amp=0.17,
                      min_height=None, side_over_forward=0.6, tilt_m=0.020),
     "prone": dict(start=0.005, min_side=0.0, max_side=0.07, min_dy=0.004, max_dy=0.09, max_amp=0.10,
-                  min_height=0.003, side_over_forward=None, tilt_m=0.012),
+                  min_height=0.0045, side_over_forward=None, tilt_m=0.012),
 }
 MIN_DURATION, MAX_DURATION = 0.4, 16.0
 REFERENCE_DY_M = 0.007   # a lone candidate within these of the reference is a rep at once
 REFERENCE_DX_M = 0.010
 ARCH_MARGIN_M = 0.018    # prone: load toward the head beyond the reference
+PRONE_LIFT_M = 0.008     # prone: a leg (a sixth of the body) lifted clearly raises its centre of mass this much
 # Momentum: a leg swung up or let drop moves far faster than a controlled one.
 # Either phase taking under FAST_PHASE_S is ballistic, if the force shows the
 # leg moving that fast (FAST_SEEN: a fit can also latch onto a noise spike);

@@ -220,7 +220,10 @@ class Segmenter:
                     self._valley_xy = (p.com_x, p.com_y)
                     return
             if p.t - self._t_open > self.max_out_s:
-                self._settle(k, None)   # never came back: a change of place
+                # Never came back: a change of place.  Rest is where the body was
+                # closest to the old rest lately (between reps, if a set is under way),
+                # not wherever it happens to be now.
+                self._settle(k, self._closest_lately(p.t - 5.0))
             return
         # BACK
         if d < self._valley:
@@ -276,6 +279,16 @@ class Segmenter:
         bx, by = self._base_xy if self._base_xy is not None else self.rest  # type: ignore[misc]
         ox, oy = self.rest  # type: ignore[misc]
         self._pending.append((self._i0, self._i_peak, max(end, self._i_peak), bx, by, ox, oy, self.chain))
+
+    def _closest_lately(self, since: float) -> tuple[float, float]:
+        best, where = math.inf, None
+        for q in reversed(self._hist):
+            if q.t < since:
+                break
+            d = self._d(q)
+            if d < best:
+                best, where = d, (q.com_x, q.com_y)
+        return where if where is not None else (self._hist[-1].com_x, self._hist[-1].com_y)
 
     def give_up(self) -> None:
         """The movements since the body last rested were no reps: it has settled somewhere new.
