@@ -105,17 +105,20 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
         ip = i0 + int(np.argmax(d[i0:i1 + 1]))
     # The hold: the samples near the top, up to where the CoM has come well back
     # (standing, the weight may shift back past rest after the set's last rep).
+    # "Near the top" is judged against the level the CoM held, not its farthest:
+    # a swung leg's overshoot throws the CoM briefly beyond the hold.
+    level = float(np.percentile(d[i0:i1 + 1], 80))
     lo, hi = i0, i1
     for i in range(ip, i1 + 1):
-        if d[i] < 0.4 * d[ip]:
+        if d[i] < 0.4 * level:
             hi = i
             break
     for i in range(ip, i0 - 1, -1):
-        if d[i] < 0.4 * d[ip]:
+        if d[i] < 0.4 * level:
             lo = i
             break
-    top = np.nonzero(d[lo:hi + 1] >= 0.7 * d[ip])[0] + lo
-    h0, h1 = int(top[0]), int(top[-1])
+    top = np.nonzero(d[lo:hi + 1] >= 0.7 * level)[0] + lo
+    h0, h1 = (int(top[0]), int(top[-1])) if len(top) else (ip, ip)
     t_mid = 0.5 * (t[h0] + t[h1])
 
     noise = {"f": _std(f[rest], 2e-4), "x": _std(cop["x"][rest], 5e-4), "y": _std(cop["y"][rest], 5e-4)}
