@@ -55,12 +55,9 @@ class Measured:
     lower_s_fit: float
     lift_peak: float     # the force's largest departure from its level during the lift, in body weights
     lower_peak: float    # and during the lower
-    lift_seen: float     # how much of the force the fitted lift explains, in noise variances
-    lower_seen: float    # and the lower
     pulses: int
     ai_series: list[tuple[float, float]]
     base_ai: float
-    noise_f: float       # the force's noise at rest, in body weights
 
 
 def _explains(move, t: np.ndarray, ch: Channel) -> float:
@@ -99,7 +96,6 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
     if weight <= 0:
         return None
     f = (total - weight) / weight
-    # The hold: where the CoM stays near its farthest from rest.
     d = np.hypot(cx - mv.rest_x, cy - mv.rest_y)
     if not i0 <= ip <= i1:
         ip = i0 + int(np.argmax(d[i0:i1 + 1]))
@@ -139,9 +135,7 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
     if lift_sel.sum() < 5 or lower_sel.sum() < 5:
         return None
     tl, tw = t[lift_sel], t[lower_sel]
-    # Where each move may start and end, from the CoM's outline: the lift from the
-    # window's start to where the CoM is near its top, ending before the hold's
-    # middle; the lower alike, mirrored.
+
     def fit(tt: np.ndarray, sel: np.ndarray, starts: tuple[float, float], ends: tuple[float, float], down: bool):
         # The leg's own move, where the force shows it clearly, bounds the fit of
         # all the signals: the CoP also carries the trunk's other moves (the weight
@@ -154,6 +148,9 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
             ends = (max(ends[0], b - 0.25), max(min(ends[1], b + 0.25), max(ends[0], b - 0.25)))
         return fit_move(tt, channels(sel), starts, ends, theta, down)
 
+    # Where each move may start and end, from the CoM's outline: the lift from the
+    # window's start to where the CoM is near its top, ending before the hold's
+    # middle; the lower alike, mirrored.
     lift = fit(tl, lift_sel, (tl[0], t[h0]), (t0, t_mid), False)
     lower = fit(tw, lower_sel, (t_mid, t[h1]), (t[h1], tw[-1]), True)
 
@@ -197,10 +194,8 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
         start=start, end=end, lift_s=lift_end - start, hold_s=lower_start - lift_end, lower_s=end - lower_start,
         dx=shift["x"], dy=shift["y"], dx_rest=_median(cx[hold]) - mv.origin_x, dy_rest=_median(cy[hold]) - mv.origin_y,
         amplitude=math.hypot(shift["x"], shift["y"]), rise=rose, drop=fell,
-        lift_s_fit=lift.duration, lower_s_fit=lower.duration, lift_peak=peaks[0], lower_peak=peaks[1],
-        lift_seen=_explains(lift, tl, Channel(f[lift_sel], noise["f"], FORCE)),
-        lower_seen=_explains(lower, tw, Channel(f[lower_sel], noise["f"], FORCE)), pulses=pulses,
-        ai_series=ai_series, base_ai=float(ai[before].mean()) if before.any() else float(ai[i0]), noise_f=noise["f"],
+        lift_s_fit=lift.duration, lower_s_fit=lower.duration, lift_peak=peaks[0], lower_peak=peaks[1], pulses=pulses,
+        ai_series=ai_series, base_ai=float(ai[before].mean()) if before.any() else float(ai[i0]),
     )
 
 

@@ -67,10 +67,9 @@ class Analyzer:
         self.averager = Averager(rate, info.width_m, info.length_m, lag_s=0.5 / rate)
         self.presence = Presence()
         self._sample_rate = rate / self.averager.n
-        self.despiker = Despiker(1)
         self.com = ComEstimator(self._sample_rate, COM_HEIGHT_M["quadruped"])
         self.segmenter = Segmenter(self._sample_rate)
-        self.exercise = exercise or self.settings.exercise or info.exercise
+        self.exercise = exercise or self.settings.exercise or info.exercise  # also sets the despiker
         self.sets = SetTracker(self.settings.set_gap_s)
         self.coach = Coach()
         self._refs: dict[str, Reference] = {}
@@ -109,12 +108,11 @@ class Analyzer:
     def exercise(self, value: str | None) -> None:
         self._exercise = value
         # The smallest move worth watching differs: a prone leg moves the load
-        # least.  Only standing does the body settle part way (onto the stance foot).
+        # least.  Only standing may a rep rise from a shelf (the stance foot).
         self.segmenter.start_m = J.SHAPES[value or "prone"]["start"]
         self.segmenter.shelves = value in (None, "standing")
-        if hasattr(self, "com"):
-            self.com.set_height(self._sample_rate, COM_HEIGHT_M[value or "quadruped"])
-            self.despiker = Despiker(max(3, round(DESPIKE_S[value or "quadruped"] * self._sample_rate)))
+        self.com.set_height(self._sample_rate, COM_HEIGHT_M[value or "quadruped"])
+        self.despiker = Despiker(max(3, round(DESPIKE_S[value or "quadruped"] * self._sample_rate)))
 
     # ----- input -----------------------------------------------------------
 

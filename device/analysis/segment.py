@@ -10,20 +10,22 @@ decides which are reps.
 It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
 
 - *rest*: the rest point follows the CoM slowly; a move beyond ``start_m``
-  (raised above the resting sway measured here) opens a movement.
-- *out*: the farthest point so far is the top.  A pause on the way out
-  that the body then leaves for somewhere farther is a *shelf* (standing:
-  the weight shifted onto the stance foot before the set): the rep starts
-  there, and its return is judged against it.
+  (raised above the resting sway measured here) opens a movement.  Rest is
+  first taken once the body has settled after getting on.
+- *out*: the top is the farthest the CoM stayed for a moment (a leg landing
+  hard throws it out for an instant; that is no top).
 - *back*: the body has come back at least half way from the top toward
-  the shelf or rest.  The movement ends when it is near the rest point
-  again, or when it settles (a new rest: the shelf), or when it rises
-  again by a good share of a rep before settling (fast reps, no pause
-  between; the next rep may be smaller than this one).
+  where the rep rose from: the rest, or the valley before it, or (standing)
+  the lowest point shortly before the top, which is the stance foot the
+  weight shifted onto before the set (a *shelf*).  The movement ends when
+  it is near the rest point again, or when it rises again by a good share
+  of a rep before that (fast reps, no pause between; the next rep may be
+  smaller than this one, and is measured from the valley).
 
 A dip of less than half the movement (sway, a pulse at the top) never
 ends it; a movement that does not come back within ``max_out_s`` was a
-change of place, and rest moves there.
+change of place, and rest moves where the body came closest to the old one
+lately (between reps, if a set is under way).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class Movement:
     """One excursion, as indices into ``points`` (the CoM path around it)."""
 
     points: list[Point]
-    start: int      # the last moment at rest (or on the shelf) before it left
+    start: int      # the last moment at rest (or in the valley) before it left
     top: int        # farthest from the rest point
     end: int        # back at rest, or settled, or at the valley before the next rise
     rest_x: float   # the rest point it left from (the valley's, if it rose from one)
@@ -57,9 +59,10 @@ class Segmenter:
 
     ``start_m`` is the smallest move that opens a movement, ``still_m`` the
     most a settled CoM wanders over ``still_s``.  Both are raised above the
-    resting sway measured while at rest.  ``shelves``: whether the body may
-    settle part way (standing: onto the stance foot); lying or kneeling, a
-    rep always comes back to where it began.  A finished movement is returned
+    resting sway measured while at rest.  ``shelves``: whether a rep may rise
+    from a shelf part way out (standing: the stance foot), found within
+    ``lift_s`` before its top; lying or kneeling, a rep rises from rest or from
+    the valley after the rep before it.  A finished movement is returned
     once ``post_s`` of what follows it is in (its measurement needs the rest
     after it), or as soon as the next movement has begun.
     """
@@ -82,7 +85,9 @@ class Segmenter:
         self._hist: deque[Point] = deque()
         self._first = 0              # absolute index of _hist[0]
         self._n = 0                  # absolute index of the next point
-        self._pending: list[tuple[int, int, int, float, float]] = []
+        # (start, top, end, base x, y, rest x, y, chain) of movements waiting for their rest after
+        self._pending: list[tuple[int, int, int, float, float, float, float, int]] = []
+        self.chain = 0
         self.reset()
 
     # ----- state ----------------------------------------------------------
@@ -90,20 +95,18 @@ class Segmenter:
     def reset(self) -> None:
         """Forget rest and any open movement (someone got off or on)."""
         self.state = REST
-        self.chain = getattr(self, "chain", 0)
         self.rest: tuple[float, float] | None = None
         self.sway2 = 0.0            # mean square distance from rest while resting
         self._anchor = 0            # last index near rest
         self._i0 = 0                # where the open movement started
         self._peak = 0.0
         self._i_peak = 0
-        self._base_d = 0.0          # distance of the shelf the movement rose from (0: the rest)
+        self._base_d = 0.0          # distance from rest of where the movement rose from (0: the rest)
         self._base_xy: tuple[float, float] | None = None
         self._valley = 0.0
         self._i_valley = 0
         self._valley_xy = (0.0, 0.0)
         self._near = 0
-        self._i_back = 0
         self._t_open = 0.0
         self._t_rest = -math.inf
         self._pending.clear()
@@ -211,12 +214,10 @@ class Segmenter:
             if drop >= thr:
                 # The rep rose from the lowest point shortly before its top: the rest, or
                 # (standing) the stance foot the weight had shifted onto before the set.
-                base, where = self._low_before_peak() if self.shelves else (0.0, None)
-                if base <= self._base_d:
-                    base, where = self._base_d, None
+                base = max(self._base_d, self._low_before_peak()) if self.shelves else self._base_d
                 if drop >= max(thr, 0.5 * (self._peak - base)):
                     self._base_d = base
-                    self.state, self._valley, self._i_valley, self._near, self._i_back = BACK, d, k, 0, k
+                    self.state, self._valley, self._i_valley, self._near = BACK, d, k, 0
                     self._valley_xy = (p.com_x, p.com_y)
                     return
             if p.t - self._t_open > self.max_out_s:
@@ -249,22 +250,16 @@ class Segmenter:
     def _still_r(self) -> float:
         return max(self.still_m, 3.0 * math.sqrt(self.sway2))
 
-    def _low_before_peak(self) -> tuple[float, int]:
-        """The least distance from rest in the ``lift_s`` before the top, and where it was."""
+    def _low_before_peak(self) -> float:
+        """The least distance from rest in the ``lift_s`` before the top."""
         t_top = self._at(self._i_peak).t
-        low, where = self._peak, self._i_peak
+        low = self._peak
         for i in range(self._i_peak, max(self._i0, self._first) - 1, -1):
             q = self._at(i)
             if q.t < t_top - self.lift_s:
                 break
-            d = self._d(q)
-            if d < low:
-                low, where = d, i
-        return low, where
-
-    def _d_xy(self, xy: tuple[float, float]) -> float:
-        rx, ry = self.rest  # type: ignore[misc]
-        return math.hypot(xy[0] - rx, xy[1] - ry)
+            low = min(low, self._d(q))
+        return low
 
     def _open(self, p: Point, k: int, start: int, d: float, base_d: float = 0.0,
               base_xy: tuple[float, float] | None = None) -> None:
