@@ -1,0 +1,371 @@
+"""Cutting the centre of mass's path into movements: rest, out to a top, back."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from device.analysis.fit import minjerk
+from device.analysis.segment import Movement, Segmenter
+from device.analysis.signals import Point
+
+RATE = 20.0
+DT = 1.0 / RATE
+AMP = 0.03        # a rep moves the CoM 3 cm
+UP, HOLD, DOWN, REST = 0.8, 0.6, 1.0, 0.8
+
+
+# ----- synthetic paths ---------------------------------------------------------
+
+
+def path(legs, wobble: float = 0.001) -> list[Point]:
+    """The CoM along x: each leg (duration, target) a minimum-jerk move from the last target
+    (a hold when the target is unchanged), from 0; a small wobble on both axes so nothing is flat."""
+    knots, t0, x = [], 0.0, 0.0
+    for dur, target in legs:
+        if dur <= 0:
+            continue
+        knots.append((t0, dur, x, target))
+        t0, x = t0 + dur, target
+    t = np.arange(int(round(t0 * RATE))) * DT
+    xs = np.zeros_like(t)
+    for start, dur, a, b in knots:
+        sel = t >= start - 1e-9
+        xs[sel] = a + (b - a) * minjerk((t[sel] - start) / dur)[0]
+    xs = xs + wobble * np.sin(2 * np.pi * 0.7 * t)
+    ys = wobble * np.cos(2 * np.pi * 0.45 * t)
+    return [Point(float(ti), 70.0, float(xi), float(yi), float(xi), float(yi), 0.0) for ti, xi, yi in zip(t, xs, ys)]
+
+
+def reps(n: int, base: float = 0.0, amp: float = AMP, up=UP, hold=HOLD, down=DOWN, rest=REST, back_to=None):
+    """n reps from ``base`` out by ``amp`` and back (to ``back_to``, default ``base``)."""
+    back = base if back_to is None else back_to
+    legs = []
+    for _ in range(n):
+        legs += [(up, base + amp), (hold, base + amp), (down, back), (rest, back)]
+    return legs
+
+
+def holds(n: int, t0: float, up=UP, hold=HOLD, down=DOWN, rest=REST) -> list[tuple[float, float]]:
+    """Where each rep of :func:`reps` holds its top, its first starting to rise at ``t0``."""
+    period = up + hold + down + rest
+    return [(t0 + i * period + up, t0 + i * period + up + hold) for i in range(n)]
+
+
+def run(points, seg: Segmenter | None = None, **kw) -> tuple[Segmenter, list[tuple[float, Movement]]]:
+    """Feed everything; each movement with the time of the point whose feed() returned it (inf: flush())."""
+    seg = seg or Segmenter(RATE, **kw)
+    out = []
+    for p in points:
+        out += [(p.t, m) for m in seg.feed(p)]
+    out += [(math.inf, m) for m in seg.flush()]
+    return seg, out
+
+
+def times(m: Movement) -> tuple[float, float, float]:
+    return m.points[m.start].t, m.points[m.top].t, m.points[m.end].t
+
+
+def assert_well_formed(movements: list[Movement]) -> None:
+    for m in movements:
+        assert 0 <= m.start < m.top < m.end < len(m.points)
+        ts = [p.t for p in m.points]
+        assert ts == sorted(ts) and all(b - a == pytest.approx(DT) for a, b in zip(ts, ts[1:]))
+    spans = [times(m) for m in movements]
+    for (s0, _, e0), (s1, _, _) in zip(spans, spans[1:]):
+        assert e0 <= s1 + 1e-9                       # in order, not overlapping
+
+
+def assert_tops_in_holds(movements, windows, slack=0.5, level=None):
+    assert len(movements) == len(windows)
+    for m, (h0, h1) in zip(movements, windows):
+        _, top, _ = times(m)
+        assert h0 - slack <= top <= h1 + slack, (top, h0, h1)
+        if level is not None:
+            assert m.points[m.top].com_x == pytest.approx(level, abs=0.004)
+
+
+# ----- reps ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_clean_reps_give_one_movement_each_in_order(n):
+    seg, out = run(path([(2.0, 0.0)] + reps(n) + [(1.5, 0.0)]))
+    movements = [m for _, m in out]
+    assert len(movements) == n
+    assert_well_formed(movements)
+    windows = holds(n, 2.0)
+    assert_tops_in_holds(movements, windows, level=AMP)
+    period = UP + HOLD + DOWN + REST
+    for i, m in enumerate(movements):
+        start, _, end = times(m)
+        rise = 2.0 + i * period
+        assert rise - 0.3 <= start <= rise + UP / 2          # left rest as the lift began
+        assert rise + UP + HOLD + DOWN / 2 <= end <= rise + period + 0.1   # back at rest
+        assert m.rest_x == pytest.approx(0.0, abs=0.002)
+    assert [m.chain for m in movements] == sorted(set(m.chain for m in movements))   # each left from rest
+    assert seg.state == "rest" and seg.phase == "rest"
+
+
+def test_fast_reps_with_a_short_rest_are_still_separated():
+    n = 4
+    seg, out = run(path([(2.0, 0.0)] + reps(n, rest=0.2) + [(1.5, 0.0)]))
+    movements = [m for _, m in out]
+    assert_well_formed(movements)
+    assert_tops_in_holds(movements, holds(n, 2.0, rest=0.2), level=AMP)
+
+
+def test_reps_that_never_come_quite_back_are_cut_at_the_valley_before_the_next_rise():
+    """Back only to 8 mm from rest, then up again: no rest in between, so the valley is the cut."""
+    n = 4
+    legs = [(2.0, 0.0)] + reps(n - 1, back_to=0.008, rest=0.2)
+    legs += [(UP, AMP), (HOLD, AMP), (DOWN, 0.0), (1.5, 0.0)]
+    seg, out = run(path(legs))
+    movements = [m for _, m in out]
+    assert_well_formed(movements)
+    assert_tops_in_holds(movements, holds(n, 2.0, rest=0.2), level=AMP)
+    period = UP + HOLD + DOWN + 0.2
+    for i, (a, b) in enumerate(zip(movements, movements[1:])):
+        valley = times(a)[2]
+        assert valley == times(b)[0]                            # one ends where the next begins
+        low_from = 2.0 + (i + 1) * period - 0.2 - 0.3           # the 0.2 s between reps, give or take
+        assert low_from <= valley <= 2.0 + (i + 1) * period + 0.3
+        assert b.rest_x == pytest.approx(0.008, abs=0.003)      # measured from the valley it rose from
+        assert b.origin_x == pytest.approx(0.0, abs=0.002)      # the body's rest before the set
+    assert len({m.chain for m in movements}) == 1               # one chain: never at rest between
+
+
+@pytest.mark.parametrize("amp,dip", [(0.03, 0.008), (0.05, 0.02)], ids=["0.8cm-of-3cm", "2cm-of-5cm"])
+def test_a_dip_at_the_top_smaller_than_half_the_rep_does_not_split_it(amp, dip):
+    legs = [(2.0, 0.0), (UP, amp), (0.3, amp), (0.3, amp - dip), (0.3, amp), (0.3, amp), (DOWN, 0.0), (1.5, 0.0)]
+    _, out = run(path(legs))
+    movements = [m for _, m in out]
+    assert len(movements) == 1
+    assert_well_formed(movements)
+    start, top, end = times(movements[0])
+    assert 2.0 + UP - 0.3 <= top <= 2.0 + UP + 1.2 + 0.3
+    assert movements[0].points[movements[0].top].com_x == pytest.approx(amp, abs=0.004)
+    assert end >= 2.0 + UP + 1.2 + DOWN / 2                  # ends with the lower, not at the dip
+
+
+def test_one_far_sample_during_a_hold_does_not_end_the_movement():
+    pts = path([(2.0, 0.0), (UP, AMP), (1.0, AMP), (DOWN, 0.0), (1.5, 0.0)])
+    spike = int(round(3.2 * RATE))                           # in the hold (2.8 s - 3.8 s)
+    pts[spike] = pts[spike]._replace(com_x=0.10, cop_x=0.10)
+    seg = Segmenter(RATE)
+    states = {}
+    out = []
+    for p in pts:
+        out += seg.feed(p)
+        states[round(p.t, 2)] = (seg.state, seg.phase)
+    out += seg.flush()
+    # Out all through the rest of the hold: the spike did not make the hold look like a return.
+    for t in np.arange(3.25, 3.8, DT):
+        assert states[round(t, 2)][0] == "out" and states[round(t, 2)][1] != "lower", t
+    assert len(out) == 1
+    m = out[0]
+    assert m.points[m.top].com_x < 0.05                      # the top is where it stayed, not the spike
+    assert 2.8 - 0.3 <= times(m)[1] <= 3.8 + 0.3
+    assert times(m)[2] >= 3.8 + DOWN / 2
+
+
+def test_a_move_that_never_comes_back_is_a_change_of_place():
+    max_out = 5.0
+    pts = path([(2.0, 0.0), (0.8, 0.05), (12.0, 0.05)])
+    seg = Segmenter(RATE, max_out_s=max_out)
+    out, opened = [], None
+    for p in pts:
+        out += seg.feed(p)
+        if opened is None and seg.state != "rest":
+            opened = p.t
+        if opened is not None and p.t < opened + max_out - 0.1:
+            assert seg.state == "out"                        # still waiting for it to come back
+    out += seg.flush()
+    assert opened is not None and opened < 2.8
+    assert out == []                                         # no movement
+    assert seg.state == "rest"
+    assert seg.rest[0] == pytest.approx(0.05, abs=0.003)
+    assert seg.rest[1] == pytest.approx(0.0, abs=0.003)
+    # And reps from the new place are measured from it.
+    t_end = pts[-1].t + DT
+    more = [p._replace(t=p.t + t_end, com_x=p.com_x + 0.05, cop_x=p.cop_x + 0.05)
+            for p in path([(1.0, 0.0)] + reps(2) + [(1.5, 0.0)])]
+    _, out = run(more, seg)
+    assert len(out) == 2
+    for _, m in out:
+        assert m.rest_x == pytest.approx(0.05, abs=0.003)
+        assert m.points[m.top].com_x == pytest.approx(0.05 + AMP, abs=0.004)
+
+
+def test_give_up_makes_rest_where_the_body_is_now():
+    pts = path([(2.0, 0.0), (0.8, 0.05), (3.0, 0.05)])
+    seg, out = run(pts)
+    assert seg.state == "out" and out == []
+    seg.give_up()
+    assert seg.state == "rest" and seg.phase == "rest" and seg.busy_since is None
+    assert seg.rest[0] == pytest.approx(0.05, abs=0.003)
+    assert seg.flush() == []
+
+
+# ----- when movements come out --------------------------------------------------
+
+
+@pytest.mark.parametrize("post_s", [0.8, 1.5])
+def test_a_movement_is_handed_out_post_s_after_it_ends(post_s):
+    pts = path([(2.0, 0.0)] + reps(1) + [(3.0, 0.0)])
+    seg = Segmenter(RATE, post_s=post_s)
+    got, waited = [], 0
+    for p in pts:
+        done = seg.feed(p)
+        got += [(p.t, m) for m in done]
+        if not got and seg.state == "rest" and seg.busy_since is not None:
+            assert 1.8 <= seg.busy_since < 2.4               # finished, waiting: busy since it began
+            waited += 1
+    assert waited >= round(post_s * RATE) - 1
+    assert len(got) == 1
+    t_out, m = got[0]
+    end = times(m)[2]
+    assert end + post_s - 1e-9 <= t_out <= end + post_s + DT + 1e-9
+    assert m.points[-1].t == pytest.approx(t_out)            # with what followed, up to then
+    assert seg.busy_since is None
+    assert seg.flush() == []
+
+
+def test_the_next_movement_beginning_hands_out_the_last_one_early():
+    n = 3
+    legs = [(2.0, 0.0)] + reps(n - 1, back_to=0.008, rest=0.0) + [(UP, AMP), (HOLD, AMP), (DOWN, 0.0), (1.5, 0.0)]
+    seg = Segmenter(RATE, post_s=1.5)
+    got = []
+    for p in path(legs):
+        for m in seg.feed(p):
+            got.append((p.t, m, seg.state))
+    got += [(math.inf, m, None) for m in seg.flush()]
+    assert len(got) == n
+    for t_out, m, state in got[:-1]:
+        assert t_out < times(m)[2] + 1.5                     # before its post_s was up
+        assert state == "out"                                # because the next one had begun
+        assert m.points[-1].t > times(m)[2]                  # with a little of the next one's start
+
+
+def test_flush_returns_the_movement_still_waiting_at_the_end():
+    pts = path([(2.0, 0.0)] + reps(1, rest=0.0) + [(0.3, 0.0)])
+    seg = Segmenter(RATE)
+    fed = []
+    for p in pts:
+        fed += seg.feed(p)
+    assert fed == []
+    assert seg.busy_since is not None
+    out = seg.flush()
+    assert len(out) == 1
+    assert_tops_in_holds(out, holds(1, 2.0), level=AMP)
+    assert out[0].points[-1].t == pts[-1].t                   # with what rest there is after it
+    assert seg.flush() == []
+    assert seg.busy_since is None
+
+
+# ----- reset, sway ---------------------------------------------------------------
+
+
+def test_reset_forgets_rest_and_the_open_movement_and_waits_for_stillness():
+    pts = path([(2.0, 0.0), (UP, AMP), (0.3, AMP)])
+    seg, out = Segmenter(RATE), []
+    for p in pts:
+        out += seg.feed(p)
+    assert seg.state == "out" and seg.rest is not None and out == []
+    seg.reset()
+    assert seg.state == "rest" and seg.phase == "rest"
+    assert seg.rest is None and seg.busy_since is None
+    assert seg.flush() == []                                 # the open movement is gone
+    t0 = pts[-1].t + DT
+    # Someone gets on elsewhere: while moving, no rest is taken...
+    moving = [Point(t0 + k * DT, 70.0, x, 0.0, x, 0.0, 0.0)
+              for k, x in enumerate(0.2 + 0.03 * np.sin(2 * np.pi * 0.5 * np.arange(60) * DT))]
+    for p in moving:
+        assert seg.feed(p) == []
+    assert seg.rest is None
+    # ...and once still, only after still_s of it.
+    t1 = moving[-1].t + DT
+    still = [p._replace(t=t1 + p.t, com_x=0.2 + p.com_x, cop_x=0.2 + p.cop_x) for p in path([(2.0, 0.0)])]
+    taken = None
+    for p in still:
+        seg.feed(p)
+        if taken is None and seg.rest is not None:
+            taken = p.t - t1
+    assert taken is not None and 0.8 - 2 * DT <= taken <= 0.8 + 2 * DT
+    assert seg.rest[0] == pytest.approx(0.2, abs=0.003)
+    # and reps are found about the new place
+    t2 = still[-1].t + DT
+    _, out = run([p._replace(t=t2 + p.t, com_x=0.2 + p.com_x, cop_x=0.2 + p.cop_x)
+                  for p in path([(0.5, 0.0)] + reps(2) + [(1.5, 0.0)])], seg)
+    assert len(out) == 2
+
+
+def test_no_rest_is_taken_until_the_body_is_still():
+    # Getting on: the CoM keeps moving for 3 s (slowing as it arrives), then settles.
+    pts = path([(1.0, 0.02), (1.0, -0.01), (1.0, 0.015), (2.0, 0.015)])
+    seg = Segmenter(RATE)
+    first = None
+    for p in pts:
+        seg.feed(p)
+        if first is None and seg.rest is not None:
+            first = p.t
+    assert first is not None and 2.6 <= first <= 3.0 + 0.8 + DT
+    assert seg.rest[0] == pytest.approx(0.015, abs=0.002)
+
+
+def test_resting_sway_raises_the_threshold_at_most_to_twice_start_m():
+    def circle(r, seconds=30.0, f=0.3):
+        t = np.arange(int(seconds * RATE)) * DT
+        x, y = r * np.sin(2 * np.pi * f * t), r * np.cos(2 * np.pi * f * t)
+        return [Point(float(a), 70.0, float(b), float(c), float(b), float(c), 0.0) for a, b, c in zip(t, x, y)]
+
+    calm, _ = run(circle(0.0005))
+    assert calm.threshold == pytest.approx(0.01)
+    mid, _ = run(circle(0.003))
+    assert 0.01 < mid.threshold < 0.02
+    swaying, out = run(circle(0.006))
+    assert swaying.threshold == pytest.approx(0.02)
+    # Until the sway is learnt, it may open movements; once it is, it opens none.
+    assert swaying.state == "rest"
+    assert all(t < 15.0 for t, _ in out), [t for t, _ in out]
+
+
+# ----- standing: the weight shifts onto the stance foot (a shelf) ---------------------
+
+
+def shelf_path(n, pause, rest):
+    """Shift 3 cm onto the stance foot, pause, n reps of a further 3 cm and back to there, shift back."""
+    legs = [(2.0, 0.0), (0.8, AMP), (pause, AMP)] + reps(n, base=AMP, rest=rest) + [(0.8, 0.0), (2.0, 0.0)]
+    return path(legs), holds(n, 2.0 + 0.8 + pause, rest=rest)
+
+
+@pytest.mark.parametrize("pause", [0.8, 3.0])
+@pytest.mark.parametrize("rest", [0.8, 0.3])
+def test_reps_from_a_shelf_are_each_found_once(pause, rest):
+    n = 3
+    pts, windows = shelf_path(n, pause, rest)
+    _, out = run(pts, shelves=True)
+    movements = [m for _, m in out]
+    assert len(movements) == n
+    assert_well_formed(movements)
+    assert_tops_in_holds(movements, windows, level=2 * AMP)   # each top is a rep's top
+    for m in movements:
+        assert m.origin_x == pytest.approx(0.0, abs=0.002)    # where the body stood before the set
+    for m in movements[1:]:
+        assert m.rest_x == pytest.approx(AMP, abs=0.003)      # rose from the shelf
+    assert len({m.chain for m in movements}) == 1
+
+
+def test_a_rep_back_on_its_shelf_is_handed_out_while_the_body_stays_there():
+    """Standing: the set's last rep returns to the stance foot and the weight is not shifted
+    back for a long while; the rep is over when the body settles there, not 24 s later."""
+    legs = [(2.0, 0.0), (0.8, AMP), (0.8, AMP)] + reps(1, base=AMP) + [(30.0, AMP)]
+    rep_end = 2.0 + 0.8 + 0.8 + UP + HOLD + DOWN
+    _, out = run(path(legs), shelves=True)
+    assert len(out) == 1
+    handed, m = out[0]
+    start, top, end = times(m)
+    assert rep_end - 0.5 <= end <= rep_end + 2.0
+    assert handed <= rep_end + 4.0          # about two stillness windows and post_s, not 2 x max_out_s
