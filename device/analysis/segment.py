@@ -20,7 +20,8 @@ It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
   weight shifted onto before the set (a *shelf*).  The movement ends when
   it is near the rest point again, or when it rises again by a good share
   of a rep before that (fast reps, no pause between; the next rep may be
-  smaller than this one, and is measured from the valley).
+  smaller than this one, and is measured from the valley), or (standing)
+  when it settles back on its shelf.
 
 A dip of less than half the movement (sway, a pulse at the top) never
 ends it; a movement that does not come back within ``max_out_s`` was a
@@ -46,7 +47,7 @@ class Movement:
     points: list[Point]
     start: int      # the last moment at rest (or in the valley) before it left
     top: int        # farthest from the rest point
-    end: int        # back at rest, or settled, or at the valley before the next rise
+    end: int        # back at rest, or settled back on a shelf, or at the valley before the next rise
     rest_x: float   # the rest point it left from (the valley's, if it rose from one)
     rest_y: float
     origin_x: float = 0.0   # where the body rested before it (standing: before the weight
@@ -107,6 +108,7 @@ class Segmenter:
         self._i_valley = 0
         self._valley_xy = (0.0, 0.0)
         self._near = 0
+        self._closed = False        # the open movement has been handed on already (settled on a shelf)
         self._t_open = 0.0
         self._t_rest = -math.inf
         self._pending.clear()
@@ -143,9 +145,9 @@ class Segmenter:
         rx, ry = self.rest  # type: ignore[misc]
         return math.hypot(p.com_x - rx, p.com_y - ry)
 
-    def _still(self, r: float) -> tuple[float, float] | None:
-        """The mean CoM of the last ``still_s`` if it stayed within ``r`` all along, else ``None``."""
-        n = self.n_still
+    def _still(self, r: float, n: int | None = None) -> tuple[float, float] | None:
+        """The mean CoM of the last ``n`` points (``still_s``) if it stayed within ``r`` all along, else ``None``."""
+        n = n or self.n_still
         if len(self._hist) < n:
             return None
         pts = [self._hist[-k] for k in range(1, n + 1)]
@@ -243,6 +245,12 @@ class Segmenter:
                 self.state, self._anchor, self._t_rest = REST, k, p.t
             return
         self._near = 0
+        if (self.shelves and not self._closed and d <= self._base_d + 0.3 * amp
+                and self._still(self._still_r(), 2 * self.n_still)):
+            # Back on the shelf and staying there (standing: the set's last rep, the
+            # weight not yet shifted back): the rep is over.  Rest stays where it was;
+            # the body may rise again from here, or go home.
+            self._close(k - 2 * self.n_still + 1)
         if p.t - self._t_open > 2.0 * self.max_out_s:
             self._close(self._i_valley)
             self._settle(k, None)
@@ -269,8 +277,12 @@ class Segmenter:
         self._i0, self._peak, self._i_peak = start, d, k
         self._base_d, self._base_xy = base_d, base_xy
         self._t_open = p.t
+        self._closed = False
 
     def _close(self, end: int) -> None:
+        if self._closed:
+            return
+        self._closed = True
         bx, by = self._base_xy if self._base_xy is not None else self.rest  # type: ignore[misc]
         ox, oy = self.rest  # type: ignore[misc]
         self._pending.append((self._i0, self._i_peak, max(end, self._i_peak), bx, by, ox, oy, self.chain))
