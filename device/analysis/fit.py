@@ -157,3 +157,13 @@ def fit_move(t: np.ndarray, channels: list[Channel], starts: tuple[float, float]
 def rise(coef: np.ndarray, theta: float, g: float = 9.81) -> float:
     """How far (m) the centre of mass rose over a fitted force move, the force in body weights."""
     return float(g * (coef[1] * (1.0 - np.cos(theta)) + coef[2] * np.sin(theta)))
+
+
+def rise_error(move: Move, t: np.ndarray, noise: float, g: float = 9.81) -> float:
+    """The standard error (m) of :func:`rise` for a force move fitted to samples at ``t`` with white
+    noise ``noise`` (body weights): how well the signal could tell the rise at all."""
+    X = np.stack(bases(FORCE, (t - move.start) / move.duration, np.asarray(move.duration), move.theta, move.down),
+                 axis=-1)
+    w = np.array([0.0, 1.0 - np.cos(move.theta), np.sin(move.theta)])
+    cov = np.linalg.pinv(X.T @ X)
+    return float(g * noise * np.sqrt(max(float(w @ cov @ w), 0.0)))

@@ -49,6 +49,7 @@ SHAPES = {
                   min_height=0.0045, side_over_forward=None, tilt_m=0.012),
 }
 MIN_DURATION, MAX_DURATION = 0.4, 16.0
+RISE_DOUBT = 1.0   # standard errors of the measured rise given to a movement before it is too low
 REFERENCE_DY_M = 0.007   # a lone candidate within these of the reference is a rep at once
 REFERENCE_DX_M = 0.010
 ARCH_MARGIN_M = 0.018    # prone: load toward the head beyond the reference
@@ -104,7 +105,9 @@ def rep_like(exercise: str, m: Measured) -> bool:
     if not MIN_DURATION <= m.end - m.start <= MAX_DURATION:
         return False
     need = SHAPES[exercise]["min_height"]
-    if need is not None and height(m) < need:
+    # Too little rise is evidence only where the force could have shown more: a light
+    # person's leg lifted slowly on a noisy mat may rise within the noise.
+    if need is not None and height(m) + RISE_DOUBT * m.rise_error < need:
         return False
     return shaped_like(exercise, m.dx, m.dy)
 

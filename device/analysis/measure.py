@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fit import FORCE, SHIFT, Channel, coefficients, fit_move, rise
+from .fit import FORCE, SHIFT, Channel, coefficients, fit_move, rise, rise_error
 from .segment import Movement
 
 # Hip extension at the top of a typical rep (rad): how the leg's rise follows its angle.
@@ -51,6 +51,7 @@ class Measured:
     amplitude: float     # m
     rise: float          # rise of the body's centre of mass over the lift, m
     drop: float          # its fall over the lower, m
+    rise_error: float    # the standard error of the better measured of the two, m
     lift_s_fit: float    # the lift as fitted, before the phases were made to fit together
     lower_s_fit: float
     lift_peak: float     # the force's largest departure from its level during the lift, in body weights
@@ -180,6 +181,7 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
         shift[a] = sorted(ways)[len(ways) // 2]
     rose = rise(lift.coefs[0], theta)
     fell = rise(lower.coefs[0], theta)
+    rose_err = min(rise_error(lift, tl, noise["f"]), rise_error(lower, tw, noise["f"]))
 
     pulses = _pulses(t, f, lift_end, lower_start, noise["f"])
     # How hard the leg accelerated in each phase (the force's largest departure
@@ -193,7 +195,7 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
     return Measured(
         start=start, end=end, lift_s=lift_end - start, hold_s=lower_start - lift_end, lower_s=end - lower_start,
         dx=shift["x"], dy=shift["y"], dx_rest=_median(cx[hold]) - mv.origin_x, dy_rest=_median(cy[hold]) - mv.origin_y,
-        amplitude=math.hypot(shift["x"], shift["y"]), rise=rose, drop=fell,
+        amplitude=math.hypot(shift["x"], shift["y"]), rise=rose, drop=fell, rise_error=rose_err,
         lift_s_fit=lift.duration, lower_s_fit=lower.duration, lift_peak=peaks[0], lower_peak=peaks[1], pulses=pulses,
         ai_series=ai_series, base_ai=float(ai[before].mean()) if before.any() else float(ai[i0]),
     )
