@@ -125,6 +125,7 @@ class HX711Model:
         self.incomplete_reads = 0
         self.protocol_errors = 0
         self.last: Conversion | None = None
+        self._ready: Conversion | None = None
         self._power_up(clock())
         self.power_downs = 0
 
@@ -143,6 +144,7 @@ class HX711Model:
         was = self._fault
         self._rebase(now)
         self._fault = value
+        self._ready = None
         if was == "unplugged" and value != "unplugged":
             self._power_up(now)  # plugged back in: a fresh power-up, settling again
 
@@ -172,7 +174,11 @@ class HX711Model:
             if self._pulses <= 24:
                 return bool((self._bits >> (24 - self._pulses)) & 1)
             return True
-        return self._index(now) <= self._latched
+        k = self._index(now)
+        if k <= self._latched:
+            return True
+        self._latch(k)
+        return False
 
     # -- SCK edges -----------------------------------------------------------
 
@@ -194,7 +200,8 @@ class HX711Model:
             k = self._index(now)
             if k <= self._latched:
                 return  # not ready: the chip ignores the pulse
-            self.last = self._convert(k)
+            self.last = self._latch(k)
+            self._ready = None
             self._latched = k
             self._bits = self.last.value & 0xFFFFFF
             self._pulses = 1
@@ -213,6 +220,7 @@ class HX711Model:
         self._pulses = 0
         self._bits = 0
         self._gain = 128
+        self._ready = None
         self._settled_after = self.settle_periods
         self.power_downs += 1
 
@@ -243,6 +251,16 @@ class HX711Model:
         elif self._pulses < 25:
             self.incomplete_reads += 1
         self._pulses = 0
+
+    def _latch(self, k: int) -> Conversion:
+        """Conversion ``k``, made once: when DOUT first shows it ready, as the chip does.
+
+        Computing it there rather than on the first SCK edge keeps the model's
+        own cost out of the SCK high phase that the 60 us power-down times.
+        """
+        if self._ready is None or self._ready.index != k:
+            self._ready = self._convert(k)
+        return self._ready
 
     def _convert(self, k: int) -> Conversion:
         t = self._epoch_t + (k - self._epoch_index) * self.period
