@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from service_helpers import cleanup, short_tmp, wait_for
-from web_helpers import PIN, ROOT, free_port, smartmat, stop, wait_http
+from web_helpers import PIN, ROOT, free_port, smartmat, stderr_of, stop, wait_http
 
 CHROMIUM = os.environ.get("SMARTMAT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -62,7 +62,7 @@ def mat():
     sim = smartmat("simulate", "--exercise", "quadruped", "--seed", "3", "--tilt-rate", "1", "--momentum-rate", "0",
                    "--pulses-rate", "0", "--long-hold-rate", "0", "--sets", "2", "--reps", "5", "--rest", "5", "5",
                    "--no-distractors", "--out", str(rec))
-    assert sim.wait(60) == 0, sim.stderr.read()
+    assert sim.wait(60) == 0, stderr_of(sim)
     config = d / "config.toml"
     config.write_text(f'[web]\npin = "{PIN}"\nhost = "127.0.0.1"\n')
     port = free_port()
@@ -165,10 +165,18 @@ def test_starting_a_set_needs_the_pin(browser, mat):
     page.fill("#sets", "3")
     page.locator("#sets").dispatch_event("change")
     expect(page.locator("#target")).to_have_text("15", timeout=10_000)  # the device's target event came back
-    page.click("#start")
+    page.click("#start")  # blurs #sets: its change sends set_target again, racing start_set
     msg = page.locator("#control-msg")
-    wait_for(lambda: msg.inner_text() in ("Set started", "the device service did not answer in time"), 12,
-             "an answer to start_set")
+    seen = []
+
+    def answered():
+        seen.append(msg.inner_text())
+        return seen[-1] in ("Set started", "the device service did not answer in time")
+
+    try:
+        wait_for(answered, 12, "an answer to start_set")
+    except AssertionError:
+        raise AssertionError(f"no answer to start_set in 12 s; the message line showed {sorted(set(seen))}")
     if msg.inner_text() != "Set started":
         # Seen now and then: the device service (not the dashboard) stalls > 5 s right after
         # a session opens; the page says so plainly, and a second press works.

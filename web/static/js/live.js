@@ -229,8 +229,16 @@
     el.textContent = text;
     el.className = "control-msg" + (bad ? " bad" : "");
   }
+  /* The line shows the newest command's outcome: pressing Start while the reps box has focus
+     sends set_target (on blur) and start_set together, and their replies may come in either order.
+     A refusal is always shown. */
+  var sent = 0;
   function send(cmd, fields, done) {
-    return smartmat.command(cmd, fields).then(function (r) { msg(done || "OK"); return r; }, function (err) {
+    var mine = ++sent;
+    return smartmat.command(cmd, fields).then(function (r) {
+      if (mine === sent) { msg(done || "OK"); }
+      return r;
+    }, function (err) {
       if (err.status === 403) { msg("Pair this phone first (Settings → PIN).", true); }
       else { msg(err.message, true); }
       throw err;
