@@ -8,6 +8,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -128,10 +129,28 @@ def wait_http(url: str, timeout: float = 15.0) -> None:
 
 
 def smartmat(*args: str, env: dict | None = None, **kw) -> subprocess.Popen:
+    """``smartmat ARGS`` as a child process; its stderr goes to a temporary file (see :func:`stderr_of`).
+
+    Not a pipe: nobody reads a pipe while the test runs, and a server that
+    logs 64 KB into a full one blocks mid-request, which looks like a hang.
+    """
     e = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
     e.pop("NOTIFY_SOCKET", None)
-    return subprocess.Popen([sys.executable, "-c", "from device.cli import main; main()", *args],
-                            cwd=ROOT, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+    err = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen([sys.executable, "-c", "from device.cli import main; main()", *args],
+                            cwd=ROOT, env=e, stdout=subprocess.DEVNULL, stderr=err, text=True, **kw)
+    proc.err_file = err
+    return proc
+
+
+def stderr_of(proc: subprocess.Popen) -> str:
+    """What a :func:`smartmat` process wrote to stderr so far."""
+    f = proc.err_file
+    f.flush()
+    f.seek(0)
+    text = f.read()
+    f.seek(0, 2)
+    return text
 
 
 def stop(proc: subprocess.Popen) -> str:
@@ -142,7 +161,9 @@ def stop(proc: subprocess.Popen) -> str:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    return proc.stderr.read() if proc.stderr else ""
+    text = stderr_of(proc)
+    proc.err_file.close()
+    return text
 
 
 class SSEReader:
