@@ -53,26 +53,30 @@ class GlitchFilter:
         noise = self._noise
         glitch = False
         lone = self.lone_floor
+        ratio, floor, settle = self.ratio, self.floor, self.settle
         for i in (1, 2, 3, 4):
-            a, b, c = prev[i], held[i], frame[i]
+            a = prev[i]
+            b = held[i]
             jump = b - a
             size = jump if jump >= 0 else -jump
             n = noise[i - 1]
-            limit = self.ratio * n
-            if limit < self.floor:
-                limit = self.floor
-            if size > limit or (lone is not None and size > lone and size > self.ratio * n
+            limit = ratio * n
+            if limit < floor:
+                limit = floor
+            if size > limit or (lone is not None and size > lone and size > ratio * n
                                 and self._alone(prev, held, i, size)):
+                c = frame[i]
                 back = c - a
                 if back < 0:
                     back = -back
-                if back < self.settle * size and (c - b) * jump < 0:
+                if back < settle * size and (c - b) * jump < 0:
                     glitch = True
                     continue
             # A jump that stays (a step in load) or ordinary noise updates the noise level,
             # clipped so one big step does not raise the bar for a long time.
-            step = size if size < 4 * limit else 4 * limit
-            noise[i - 1] = n + (step - n) * 0.02
+            if size > 4 * limit:
+                size = 4 * limit
+            noise[i - 1] = n + (size - n) * 0.02
         if glitch:
             self.glitches += 1
             return None
