@@ -161,9 +161,7 @@ def stop(proc: subprocess.Popen) -> str:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    text = stderr_of(proc)
-    proc.err_file.close()
-    return text
+    return stderr_of(proc)  # the file goes with the Popen object (stop may be called twice)
 
 
 class SSEReader:
