@@ -24,6 +24,7 @@ from .signals import Averager, ComEstimator, Despiker, Sample
 
 EXERCISES = ("prone", "quadruped", "standing")
 FRAME_EVERY_S = 0.1
+REF_WIDTH = 1.0   # the reference's cluster is this many tilt margins wide: tilted reps, a few cm off, must not join it
 EARLY_REPS, EARLY_MARGIN = 5, 1.6   # a reference of fewer reps than this judges tilt with a wider margin
 GIVE_UP_AFTER = 3  # movements in a row without rest, none a rep: rest is wherever the body is now
 SANDWICH_S = 4.0   # a movement unlike a rep with reps this close before and after it is one (mid-set)
@@ -299,9 +300,9 @@ class Analyzer:
         return "quadruped" if "quadruped" in fits else fits[0]
 
     def _expected(self, ref: Reference, leg: str | None) -> tuple[float | None, float | None]:
-        """The reference shift of a clean rep of ``leg``; reps within a tilt margin either
-        side of each other count as one cluster."""
-        return ref.expected(leg, 2 * self.tilt_margin_m)
+        """The reference shift of a clean rep of ``leg``; reps within one tilt margin of
+        each other count as one cluster."""
+        return ref.expected(leg, REF_WIDTH * self.tilt_margin_m)
 
     def _rep(self, m: Measured, t: float, confirmed: bool = False) -> list[dict]:
         events: list[dict] = []
