@@ -213,11 +213,14 @@ class Segmenter:
             if held > self._peak:
                 self._peak, self._i_peak = held, k - (len(recent) - 1) // 2
             drop = self._peak - d
-            if drop >= thr:
+            # A small rep, its top just over the threshold, is back all the same once near the
+            # rest; not standing, where sway that close to the stance is no sign of an end.
+            home = not self.shelves and d < 0.5 * thr
+            if drop >= thr or home:
                 # The rep rose from the lowest point shortly before its top: the rest, or
                 # (standing) the stance foot the weight had shifted onto before the set.
                 base = max(self._base_d, self._low_before_peak()) if self.shelves else self._base_d
-                if drop >= max(thr, 0.5 * (self._peak - base)):
+                if home or drop >= max(thr, 0.5 * (self._peak - base)):
                     self._base_d = base
                     self.state, self._valley, self._i_valley, self._near = BACK, d, k, 0
                     self._valley_xy = (p.com_x, p.com_y)
