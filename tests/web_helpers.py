@@ -202,6 +202,10 @@ class SSEReader:
         except (OSError, ValueError, AttributeError):  # closed under our feet
             return
 
+    @property
+    def reading(self) -> bool:
+        return self._thread.is_alive()
+
     def of_type(self, kind: str) -> list[dict]:
         return [e for _, e in list(self.events) if e.get("type") == kind]
 
