@@ -134,6 +134,33 @@ def test_subscribers_get_events_in_order_and_unsubscribed_clients_do_not(server,
         assert server.subscribers == 2
 
 
+def test_a_publish_while_the_bus_thread_wakes_is_not_lost(server, sock_path, monkeypatch):
+    """An event published just as the bus thread drains its wake-up pipe, and every one after it, arrive.
+
+    The interleaving is forced: the publish runs inside the bus thread's read
+    of the pipe.  Clearing the wake-up flag before that read let it swallow
+    the publish's byte with the flag left set, and later publishes skipped
+    waking a thread asleep in ``select``: the bus fell silent for good.
+    """
+    real_read, fired = os.read, []
+
+    def read_with_a_publish_in_between(fd, n):
+        if fd == server._wake_r and not fired and threading.current_thread().name == "device-bus":
+            fired.append(True)
+            server.publish({"type": "rep", "count": 1})
+        return real_read(fd, n)
+
+    with BusClient(sock_path) as sub:
+        sub.subscribe(frames=False)
+        monkeypatch.setattr(os, "read", read_with_a_publish_in_between)
+        server.publish({"type": "rep", "count": 0})
+        assert next(sub.events(timeout=5))["count"] == 0
+        assert next(sub.events(timeout=5))["count"] == 1 and fired
+        monkeypatch.setattr(os, "read", real_read)
+        server.publish({"type": "rep", "count": 2})
+        assert next(sub.events(timeout=5))["count"] == 2
+
+
 def test_a_stalled_subscriber_loses_frames_then_is_cut_off_without_stalling_publish(server, sock_path):
     slow = BusClient(sock_path)
     slow.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)

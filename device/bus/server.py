@@ -157,12 +157,15 @@ class BusServer:
                     if key.data == "listen":
                         self._accept()
                     elif key.data == "wake":
-                        self._woken = False
+                        # Drain, then clear: cleared first, a publish in between would write a
+                        # byte the drain swallows, leaving the flag set, the pipe empty, and
+                        # every later publish skipping the wake-up (the bus fell silent).
                         try:
                             while os.read(self._wake_r, 4096):
                                 pass
                         except BlockingIOError:
                             pass
+                        self._woken = False
                     else:
                         client = self._clients.get(key.data)
                         if client is None:
