@@ -54,6 +54,7 @@ REFERENCE_DY_M = 0.007   # a lone candidate within these of the reference is a r
 REFERENCE_DX_M = 0.010
 ARCH_MARGIN_M = 0.018    # prone: load toward the head beyond the reference
 PRONE_LIFT_M = 0.008     # prone: a leg (a sixth of the body) lifted clearly raises its centre of mass this much
+ARCHED_LIFT_M = 0.02     # prone: an arched rep (leg raised high, lumbar extended) lifts the body at least this
 # Momentum: a leg swung up or let drop moves far faster than a controlled one.
 # Either phase taking under FAST_PHASE_S is ballistic, if the force shows the
 # leg moving that fast (FAST_SEEN: a fit can also latch onto a noise spike);
@@ -87,6 +88,17 @@ def height(m: Measured) -> float:
     """How far the body's centre of mass rose or fell with the leg (m): the larger of the two
     fits, since a leg swung up or let drop spoils the smooth fit of one of them."""
     return max(m.rise, m.drop)
+
+
+def leaned_not_lifted(m: Measured, expected_dy: float) -> bool:
+    """Prone: the load went toward the head (beyond the reference) more than the body rose.
+
+    Leaning forward on the forearms, as to reach for a phone, moves the load
+    headward with barely any lift; the rep whose load goes that far headward
+    is the arched one, and it lifts the body clearly.
+    """
+    forward, lift = m.dy - expected_dy, height(m)
+    return forward > max(0.5 * ARCH_MARGIN_M, 1.5 * lift) and lift < ARCHED_LIFT_M
 
 
 def shaped_like(exercise: str, dx: float, dy: float) -> bool:

@@ -344,10 +344,9 @@ class Analyzer:
         switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
         # Prone, a reach for the phone moves the load sideways and toward the head at
         # once, as a rep that both rolls the hips and arches the back does; but the
-        # arm barely lifts the body, where the leg and an arched back lift it clearly.
+        # lean barely lifts the body, where the leg and an arched back lift it clearly.
         odd = (exercise == "prone" and exp_dx is not None and exp_dy is not None
-               and abs(m.dx - exp_dx) > self.tilt_margin_m and m.dy - exp_dy > J.ARCH_MARGIN_M
-               and J.height(m) < J.PRONE_LIFT_M)
+               and abs(m.dx - exp_dx) > self.tilt_margin_m and J.leaned_not_lifted(m, exp_dy))
         if ((alone or switched) and not J.like_reference(exercise, m, exp_dx, exp_dy, ref.known(leg)) or odd) \
                 and not confirmed:
             # A lone movement that does not load the mat as this person's reps do
