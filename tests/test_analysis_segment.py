@@ -369,3 +369,18 @@ def test_a_rep_back_on_its_shelf_is_handed_out_while_the_body_stays_there():
     start, top, end = times(m)
     assert rep_end - 0.5 <= end <= rep_end + 2.0
     assert handed <= rep_end + 4.0          # about two stillness windows and post_s, not 2 x max_out_s
+
+
+@pytest.mark.parametrize("dip,movements", [(0.57, 1), (0.85, 2)], ids=["sway-57%", "back-85%"])
+def test_standing_a_dip_in_a_long_hold_rising_again_is_the_same_rep_unless_it_came_down(dip, movements):
+    """From the stance foot's shelf, a 5 s hold whose top sways down by more than half the rep
+    and back up: the same rep while the dip stayed well above the shelf, two reps if it came
+    nearly down to it."""
+    top, d = 2 * AMP, dip * AMP
+    legs = [(2.0, 0.0), (0.8, AMP), (0.8, AMP), (UP, top), (1.5, top), (0.5, top - d), (0.5, top), (2.5, top),
+            (DOWN, AMP), (0.8, AMP), (0.8, 0.0), (2.0, 0.0)]
+    _, out = run(path(legs), shelves=True)
+    found = [m for _, m in out]
+    assert_well_formed(found)
+    assert len(found) == movements
+    assert times(found[0])[0] <= 2.0 + 1.6 + UP / 2 and times(found[-1])[2] >= 2.0 + 1.6 + UP + 5.0 + DOWN / 2

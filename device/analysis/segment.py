@@ -38,6 +38,9 @@ from dataclasses import dataclass
 from .signals import Point
 
 REST, OUT, BACK = "rest", "out", "back"
+# Standing: a dip that stayed this far (of the rep's height) above where the rep
+# rose from, then rose again, is sway during the hold, not the rest between reps.
+RESUME_ABOVE = 0.35
 
 
 @dataclass
@@ -236,6 +239,13 @@ class Segmenter:
             self._valley, self._i_valley, self._valley_xy = d, k, (p.com_x, p.com_y)
         amp = self._peak - self._base_d
         if d - self._valley >= max(thr, 0.3 * amp):
+            if self.shelves and self._valley - self._base_d > RESUME_ABOVE * amp:
+                # Standing, the sway of a long hold on one leg dipped the top part way
+                # down and it rose again: still the same rep.
+                self.state = OUT
+                self._recent_d.clear()
+                self._recent_d.append(d)
+                return
             # Rose again before settling: the valley was the rest between two reps,
             # and the next rep is measured from it.
             self._close(self._i_valley)
