@@ -17,5 +17,6 @@ for path in sorted(here.glob("bench_*.py")):
         continue
     print(f"\n===== {path.stem} =====", flush=True)
     started = time.perf_counter()
+    sys.argv = [str(path)]  # the names picked benchmarks; they are not the benchmark's own options
     runpy.run_path(str(path), run_name="__main__")
     print(f"({path.stem} took {time.perf_counter() - started:.1f} s)", flush=True)
