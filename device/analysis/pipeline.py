@@ -304,7 +304,11 @@ class Analyzer:
         each other count as one cluster."""
         return ref.expected(leg, REF_WIDTH * self.tilt_margin_m)
 
-    def _rep(self, m: Measured, t: float, confirmed: bool = False) -> list[dict]:
+    def _rep(self, m: Measured, t: float, confirmed: bool = False, after: Measured | None = None) -> list[dict]:
+        """Judge movement ``m``: a rep, held back for the next one, or not a rep.
+
+        ``confirmed``: it was held back and the rep ``after`` it has come.
+        """
         events: list[dict] = []
         exercise = self.exercise
         if exercise is None:
@@ -330,7 +334,7 @@ class Analyzer:
             doubtful, self._doubtful = self._doubtful, None
             same_side = exercise == "prone" or (m.dx > 0) == (doubtful.dx > 0)
             if m.start - doubtful.end <= gap and same_side:
-                events += self._rep(doubtful, t, confirmed=True)  # it began a set after all
+                events += self._rep(doubtful, t, confirmed=True, after=m)  # it began a set after all
             else:
                 self.rejected.append(("alone and unlike this person's reps", doubtful))
         ref = self._refs.setdefault(exercise, Reference(exercise))
@@ -339,7 +343,10 @@ class Analyzer:
         if open_set and open_set["reps"]:
             set_dx = self._expected(ref, open_set["leg"])[0]
         leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
-        exp_dx, exp_dy = self._expected(ref, leg)
+        judge_ref = ref
+        if after is not None and ref.known(leg):
+            judge_ref = ref.plus(leg, *J.form_shift(exercise, after))
+        exp_dx, exp_dy = self._expected(judge_ref, leg)
         alone = not self.reps or m.start - self.reps[-1]["end"] > gap
         switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
         # Prone, a reach for the phone moves the load sideways and toward the head at
@@ -347,8 +354,12 @@ class Analyzer:
         # lean barely lifts the body, where the leg and an arched back lift it clearly.
         odd = (exercise == "prone" and exp_dx is not None and exp_dy is not None
                and abs(m.dx - exp_dx) > self.tilt_margin_m and J.leaned_not_lifted(m, exp_dy))
-        if ((alone or switched) and not J.like_reference(exercise, m, exp_dx, exp_dy, ref.known(leg)) or odd) \
-                and not confirmed:
+        # While the reference is one rep, a rep far from it may be the clean one and the
+        # first the tilted; the next rep tells which, so this one waits for it.
+        unsure = (exercise != "prone" and ref.known(leg) == 1 and exp_dx is not None
+                  and abs(J.form_shift(exercise, m)[0] - exp_dx) > self.tilt_margin_m * EARLY_MARGIN)
+        if ((alone or switched) and not J.like_reference(exercise, m, exp_dx, exp_dy, ref.known(leg))
+                or odd or unsure) and not confirmed:
             # A lone movement that does not load the mat as this person's reps do
             # (a hand lifted, reaching for the phone) or a first rep before there
             # is a reference: it counts only if another rep follows within a set gap.

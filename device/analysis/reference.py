@@ -53,6 +53,13 @@ class Reference:
         ref.dy.append(dy)
         del ref.dx[:-self.keep], ref.dy[:-self.keep]
 
+    def plus(self, leg: str | None, dx: float, dy: float) -> "Reference":
+        """A copy with one more rep: to judge a rep held back with the one that followed it."""
+        legs = {k: LegReference(list(v.dx), list(v.dy), list(v.lift_s)) for k, v in self.legs.items()}
+        other = Reference(self.exercise, legs, self.keep)
+        other.add(leg, dx, dy)
+        return other
+
     def known(self, leg: str | None) -> int:
         """How many reps back the expectation for ``leg`` (its own, and the other leg's mirrored)."""
         other = {"left": "right", "right": "left"}.get(leg or "")
