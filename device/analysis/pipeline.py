@@ -343,10 +343,14 @@ class Analyzer:
         if open_set and open_set["reps"]:
             set_dx = self._expected(ref, open_set["leg"])[0]
         leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
-        judge_ref = ref
-        if after is not None and ref.known(leg):
-            judge_ref = ref.plus(leg, *J.form_shift(exercise, after))
-        exp_dx, exp_dy = self._expected(judge_ref, leg)
+        exp_dx, exp_dy = self._expected(ref, leg)
+        if after is not None and ref.known(leg) == 1:
+            # Held back beside a one-rep reference: the three reps together say which of
+            # them agree; if none do, the first stands as before.
+            three = ref.plus(leg, *J.form_shift(exercise, m)).plus(leg, *J.form_shift(exercise, after))
+            both = self._expected(three, leg)
+            if both[0] is not None:
+                exp_dx, exp_dy = both
         alone = not self.reps or m.start - self.reps[-1]["end"] > gap
         switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
         # Prone, a reach for the phone moves the load sideways and toward the head at
