@@ -55,6 +55,7 @@ REFERENCE_DX_M = 0.010
 ARCH_MARGIN_M = 0.018    # prone: load toward the head beyond the reference
 PRONE_LIFT_M = 0.008     # prone: a leg (a sixth of the body) lifted clearly raises its centre of mass this much
 ARCHED_LIFT_M = 0.02     # prone: an arched rep (leg raised high, lumbar extended) lifts the body at least this
+STANDING_LEAN_M = 0.025  # standing: the load this far toward the toes beyond the reference is a lean forward
 # Momentum: a leg swung up or let drop moves far faster than a controlled one.
 # Either phase taking under FAST_PHASE_S is ballistic, if the force shows the
 # leg moving that fast (FAST_SEEN: a fit can also latch onto a noise spike);
@@ -99,6 +100,22 @@ def leaned_not_lifted(m: Measured, expected_dy: float) -> bool:
     """
     forward, lift = m.dy - expected_dy, height(m)
     return forward > max(0.5 * ARCH_MARGIN_M, 1.5 * lift) and lift < ARCHED_LIFT_M
+
+
+def reached_out(exercise: str, m: Measured, expected_dx: float, expected_dy: float, tilt_margin_m: float) -> bool:
+    """A reach (for the phone, say) rather than a rep: the load went sideways beyond the
+    reference and forward as no rep of this person's takes it.
+
+    Prone, forward further than the body rose (:func:`leaned_not_lifted`);
+    standing, the torso leaned forward, which a rep with the torso upright, as
+    the guide asks, does not.
+    """
+    fx, fy = form_shift(exercise, m)
+    if abs(fx - expected_dx) <= tilt_margin_m:
+        return False
+    if exercise == "prone":
+        return leaned_not_lifted(m, expected_dy)
+    return exercise == "standing" and fy - expected_dy > STANDING_LEAN_M
 
 
 def shaped_like(exercise: str, dx: float, dy: float) -> bool:

@@ -353,11 +353,11 @@ class Analyzer:
                 exp_dx, exp_dy = both
         alone = not self.reps or m.start - self.reps[-1]["end"] > gap
         switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
-        # Prone, a reach for the phone moves the load sideways and toward the head at
-        # once, as a rep that both rolls the hips and arches the back does; but the
-        # lean barely lifts the body, where the leg and an arched back lift it clearly.
-        odd = (exercise == "prone" and exp_dx is not None and exp_dy is not None
-               and abs(m.dx - exp_dx) > self.tilt_margin_m and J.leaned_not_lifted(m, exp_dy))
+        # A reach for the phone moves the load sideways and forward at once, as a
+        # rep both tilted and (prone) arched or (standing) leaning does; it counts
+        # only if the set goes on after it.
+        odd = (exp_dx is not None and exp_dy is not None
+               and J.reached_out(exercise, m, exp_dx, exp_dy, self.tilt_margin_m))
         # While the reference is one rep, a rep far from it may be the clean one and the
         # first the tilted; the next rep tells which, so this one waits for it.
         unsure = (exercise != "prone" and ref.known(leg) == 1 and exp_dx is not None
