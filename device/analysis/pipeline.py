@@ -85,6 +85,7 @@ class Analyzer:
         self._phase = "rest"
         self.reps: list[dict] = []
         self._doubtful: Measured | None = None  # a lone rep candidate waiting for a next rep to confirm it
+        self._second: Measured | None = None    # the rep that confirmed it, when the two disagree: both wait for a third
         self._last_move_end = -math.inf
         self._between: list[Measured] = []  # unlike reps, in a set: reps if the set goes on
         self._chain_rejects, self._reject_chain = 0, -1
@@ -144,6 +145,8 @@ class Analyzer:
             events += self._after_glitch(held)
         for mv in self.segmenter.flush():
             events += self._movement(mv)
+        if self._second is not None:
+            events += self._release_pair(self.last_t if self.last_t is not None else self._second.end)
         events += self.sets.close(self.last_t if self.last_t is not None else 0.0)
         return events
 
@@ -209,8 +212,11 @@ class Analyzer:
         elif self.presence.state == READY:
             events += self._reps(s)
         if self._doubtful is not None and self._doubt_expired(s.t):
-            self.rejected.append(("alone and unlike this person's reps", self._doubtful))
-            self._doubtful = None
+            if self._second is not None:
+                events += self._release_pair(s.t)
+            else:
+                self.rejected.append(("alone and unlike this person's reps", self._doubtful))
+                self._doubtful = None
         busy = self.segmenter.busy_since
         if self._between and busy is None and s.t - self._between[-1].end > SANDWICH_S:
             self._drop_between("the set did not go on after it")
@@ -224,7 +230,7 @@ class Analyzer:
     def _doubt_expired(self, t: float) -> bool:
         """No rep has followed the doubtful candidate within a set gap (one under way counts)."""
         gap = self.settings.set_gap_s
-        end = self._doubtful.end
+        end = (self._second or self._doubtful).end
         busy = self.segmenter.busy_since
         if busy is not None and busy - end <= gap:
             return False
@@ -273,7 +279,7 @@ class Analyzer:
             return []
         before = (len(self.reps), len(self._between), self._doubtful)
         events = self._rep(m, self.last_t if self.last_t is not None else m.end)
-        if before == (len(self.reps), len(self._between), self._doubtful):
+        if before == (len(self.reps), len(self._between), self._doubtful) and self._second is not m:
             # Neither a rep nor held as one: a run of these without rest between is the
             # body swaying about a new place, measured from the old one.
             self._chain_rejects = self._chain_rejects + 1 if mv.chain == self._reject_chain else 1
@@ -304,10 +310,10 @@ class Analyzer:
         each other count as one cluster."""
         return ref.expected(leg, REF_WIDTH * self.tilt_margin_m)
 
-    def _rep(self, m: Measured, t: float, confirmed: bool = False, after: Measured | None = None) -> list[dict]:
+    def _rep(self, m: Measured, t: float, confirmed: bool = False, after: tuple[Measured, ...] = ()) -> list[dict]:
         """Judge movement ``m``: a rep, held back for the next one, or not a rep.
 
-        ``confirmed``: it was held back and the rep ``after`` it has come.
+        ``confirmed``: it was held back and the reps ``after`` it have come.
         """
         events: list[dict] = []
         exercise = self.exercise
@@ -331,10 +337,22 @@ class Analyzer:
         if self._between and not confirmed:
             events += self._take_between(m, t)
         if self._doubtful is not None and not confirmed:
-            doubtful, self._doubtful = self._doubtful, None
+            doubtful, second = self._doubtful, self._second
+            self._doubtful = self._second = None
             same_side = exercise == "prone" or (m.dx > 0) == (doubtful.dx > 0)
-            if m.start - doubtful.end <= gap and same_side:
-                events += self._rep(doubtful, t, confirmed=True, after=m)  # it began a set after all
+            if m.start - (second or doubtful).end <= gap and same_side:
+                if second is not None:
+                    # The first two disagreed: with the third, which of them agree.
+                    events += self._rep(doubtful, t, confirmed=True, after=(second, m))
+                    events += self._rep(second, t, confirmed=True, after=(m,))
+                elif self._first_two_disagree(exercise, doubtful, m):
+                    self._doubtful, self._second = doubtful, m
+                    return events
+                else:
+                    events += self._rep(doubtful, t, confirmed=True, after=(m,))  # it began a set after all
+            elif second is not None:
+                self._doubtful, self._second = doubtful, second
+                events += self._release_pair(t)
             else:
                 self.rejected.append(("alone and unlike this person's reps", doubtful))
         ref = self._refs.setdefault(exercise, Reference(exercise))
@@ -344,10 +362,12 @@ class Analyzer:
             set_dx = self._expected(ref, open_set["leg"])[0]
         leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
         exp_dx, exp_dy = self._expected(ref, leg)
-        if after is not None and ref.known(leg) == 1:
-            # Held back beside a one-rep reference: the three reps together say which of
-            # them agree; if none do, the first stands as before.
-            three = ref.plus(leg, *J.form_shift(exercise, m)).plus(leg, *J.form_shift(exercise, after))
+        if after and ref.known(leg) <= 1:
+            # Held back while the reference is at most one rep: this rep and the ones
+            # after it together say which agree; if none do, the reference stands.
+            three = ref.plus(leg, *J.form_shift(exercise, m))
+            for a in after:
+                three = three.plus(leg, *J.form_shift(exercise, a))
             both = self._expected(three, leg)
             if both[0] is not None:
                 exp_dx, exp_dy = both
@@ -371,6 +391,24 @@ class Analyzer:
             return events
         ref.add(leg, *J.form_shift(exercise, m))
         return events + self._accept(m, t, exercise, leg, exp_dx, exp_dy)
+
+    def _first_two_disagree(self, exercise: str, first: Measured, second: Measured) -> bool:
+        """The session's first two reps, with no reference yet, too far apart for either to
+        stand for this person's clean rep: one of them is probably tilted."""
+        if exercise == "prone":
+            return False  # the physics prior stands in
+        ref = self._refs.get(exercise)
+        leg = J.working_leg(exercise, first, self.chosen_leg, None, None)
+        if (ref is not None and ref.known(leg)) or J.working_leg(exercise, second, self.chosen_leg, None, None) != leg:
+            return False
+        gap = abs(J.form_shift(exercise, first)[0] - J.form_shift(exercise, second)[0])
+        return gap > self.tilt_margin_m * EARLY_MARGIN
+
+    def _release_pair(self, t: float) -> list[dict]:
+        """No third rep came: the held pair confirmed each other; judged as they would have been."""
+        first, second = self._doubtful, self._second
+        self._doubtful = self._second = None
+        return self._rep(first, t, confirmed=True, after=(second,)) + self._rep(second, t, confirmed=True)
 
     def _set_goes_on(self, start: float) -> bool:
         """Is a set under way, its last rep (or held movement) just before ``start``?"""
