@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from device.analysis.reference import Reference, densest
 
@@ -30,14 +30,18 @@ def test_densest_of_one_value():
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.floats(-1, 1), min_size=1, max_size=40), st.floats(0.001, 0.5))
+@example(values=[2.10263735709653e-28, -0.5], width=0.5)  # -0.5 + 0.5 < 2e-28, yet 2e-28 - -0.5 == 0.5
 def test_densest_returns_a_member_of_a_largest_window(values, width):
     value, n = densest(values, width)
     assert value in values
     assert 1 <= n <= len(values)
+    def within(v, a):  # as densest measures it: v - a, not a + width, which rounds differently
+        return a <= v and v - a <= width
+
     # no window of that width holds more values
-    assert all(sum(1 for v in values if a <= v <= a + width) <= n for a in values)
+    assert all(sum(1 for v in values if within(v, a)) <= n for a in values)
     # and there is one holding n values that contains the answer
-    assert any(sum(1 for v in values if a <= v <= a + width) == n and a <= value <= a + width for a in values)
+    assert any(sum(1 for v in values if within(v, a)) == n and within(value, a) for a in values)
 
 
 def filled() -> Reference:
