@@ -25,7 +25,7 @@ from .signals import Averager, ComEstimator, Despiker, Sample
 EXERCISES = ("prone", "quadruped", "standing")
 FRAME_EVERY_S = 0.1
 REF_WIDTH = 1.0   # the reference's cluster is this many tilt margins wide: tilted reps, a few cm off, must not join it
-EARLY_REPS, EARLY_MARGIN = 5, 1.6   # a reference of fewer reps than this judges tilt with a wider margin
+EARLY_REPS, EARLY_MARGIN = 5, 1.3   # a reference of fewer reps than this judges tilt with a wider margin
 GIVE_UP_AFTER = 3  # movements in a row without rest, none a rep: rest is wherever the body is now
 SANDWICH_S = 4.0   # a movement unlike a rep with reps this close before and after it is one (mid-set)
 # Height of the body's centre of mass in each posture (m), for the CoM estimate:
