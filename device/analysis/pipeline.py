@@ -63,7 +63,7 @@ class Analyzer:
         # A read error is a wild value; real loads can also jump for one sample
         # (at 10 samples/s a leg landing is averaged into a single conversion),
         # so only a jump beyond what a body on the mat can do counts.
-        self.glitch = GlitchFilter(floor=2.0 if (info.rate_hz or 80.0) >= 40 else 6.0, lone_floor=1.0)
+        self.glitch = GlitchFilter(floor=2.0 if rate >= 40 else 6.0, lone_floor=1.0)
         # An HX711 reading is the load over the conversion before it: half a period earlier.
         self.averager = Averager(rate, info.width_m, info.length_m, lag_s=0.5 / rate)
         self.presence = Presence()
@@ -146,7 +146,7 @@ class Analyzer:
         for mv in self.segmenter.flush():
             events += self._movement(mv)
         if self._second is not None:
-            events += self._release_pair(self.last_t if self.last_t is not None else self._second.end)
+            events += self._end_doubt(self.last_t if self.last_t is not None else self._second.end)
         events += self.sets.close(self.last_t if self.last_t is not None else 0.0)
         return events
 
@@ -212,11 +212,7 @@ class Analyzer:
         elif self.presence.state == READY:
             events += self._reps(s)
         if self._doubtful is not None and self._doubt_expired(s.t):
-            if self._second is not None:
-                events += self._release_pair(s.t)
-            else:
-                self.rejected.append(("alone and unlike this person's reps", self._doubtful))
-                self._doubtful = None
+            events += self._end_doubt(s.t)
         busy = self.segmenter.busy_since
         if self._between and busy is None and s.t - self._between[-1].end > SANDWICH_S:
             self._drop_between("the set did not go on after it")
@@ -277,9 +273,9 @@ class Analyzer:
         if m is None:
             self.rejected.append(("too short to measure", mv.points[mv.start].t))
             return []
-        before = (len(self.reps), len(self._between), self._doubtful)
+        before = (len(self.reps), len(self._between), self._doubtful, self._second)
         events = self._rep(m, self.last_t if self.last_t is not None else m.end)
-        if before == (len(self.reps), len(self._between), self._doubtful) and self._second is not m:
+        if before == (len(self.reps), len(self._between), self._doubtful, self._second):
             # Neither a rep nor held as one: a run of these without rest between is the
             # body swaying about a new place, measured from the old one.
             self._chain_rejects = self._chain_rejects + 1 if mv.chain == self._reject_chain else 1
@@ -338,9 +334,11 @@ class Analyzer:
             events += self._take_between(m, t)
         if self._doubtful is not None and not confirmed:
             doubtful, second = self._doubtful, self._second
-            self._doubtful = self._second = None
             same_side = exercise == "prone" or (m.dx > 0) == (doubtful.dx > 0)
-            if m.start - (second or doubtful).end <= gap and same_side:
+            if m.start - (second or doubtful).end > gap or not same_side:
+                events += self._end_doubt(t)
+            else:
+                self._doubtful = self._second = None
                 if second is not None:
                     # The first two disagreed: with the third, which of them agree.
                     events += self._rep(doubtful, t, confirmed=True, after=(second, m))
@@ -350,27 +348,23 @@ class Analyzer:
                     return events
                 else:
                     events += self._rep(doubtful, t, confirmed=True, after=(m,))  # it began a set after all
-            elif second is not None:
-                self._doubtful, self._second = doubtful, second
-                events += self._release_pair(t)
-            else:
-                self.rejected.append(("alone and unlike this person's reps", doubtful))
         ref = self._refs.setdefault(exercise, Reference(exercise))
         open_set = self.sets.open
         set_dx = None
         if open_set and open_set["reps"]:
             set_dx = self._expected(ref, open_set["leg"])[0]
         leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
+        shift = J.form_shift(exercise, m)
         exp_dx, exp_dy = self._expected(ref, leg)
         if after and ref.known(leg) <= 1:
             # Held back while the reference is at most one rep: this rep and the ones
             # after it together say which agree; if none do, the reference stands.
-            three = ref.plus(leg, *J.form_shift(exercise, m))
+            together = ref.plus(leg, *shift)
             for a in after:
-                three = three.plus(leg, *J.form_shift(exercise, a))
-            both = self._expected(three, leg)
-            if both[0] is not None:
-                exp_dx, exp_dy = both
+                together = together.plus(leg, *J.form_shift(exercise, a))
+            agreed = self._expected(together, leg)
+            if agreed[0] is not None:
+                exp_dx, exp_dy = agreed
         alone = not self.reps or m.start - self.reps[-1]["end"] > gap
         switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
         # A reach for the phone moves the load sideways and forward at once, as a
@@ -381,7 +375,7 @@ class Analyzer:
         # While the reference is one rep, a rep far from it may be the clean one and the
         # first the tilted; the next rep tells which, so this one waits for it.
         unsure = (exercise != "prone" and ref.known(leg) == 1 and exp_dx is not None
-                  and abs(J.form_shift(exercise, m)[0] - exp_dx) > self.tilt_margin_m * EARLY_MARGIN)
+                  and abs(shift[0] - exp_dx) > self.tilt_margin_m * EARLY_MARGIN)
         if ((alone or switched) and not J.like_reference(exercise, m, exp_dx, exp_dy, ref.known(leg))
                 or odd or unsure) and not confirmed:
             # A lone movement that does not load the mat as this person's reps do
@@ -389,7 +383,7 @@ class Analyzer:
             # is a reference: it counts only if another rep follows within a set gap.
             self._doubtful = m
             return events
-        ref.add(leg, *J.form_shift(exercise, m))
+        ref.add(leg, *shift)
         return events + self._accept(m, t, exercise, leg, exp_dx, exp_dy)
 
     def _first_two_disagree(self, exercise: str, first: Measured, second: Measured) -> bool:
@@ -404,10 +398,14 @@ class Analyzer:
         gap = abs(J.form_shift(exercise, first)[0] - J.form_shift(exercise, second)[0])
         return gap > self.tilt_margin_m * EARLY_MARGIN
 
-    def _release_pair(self, t: float) -> list[dict]:
-        """No third rep came: the held pair confirmed each other; judged as they would have been."""
+    def _end_doubt(self, t: float) -> list[dict]:
+        """No rep came in time to confirm what is held: a lone candidate is no rep; a held pair
+        confirmed each other and counts, judged as it would have been without a third."""
         first, second = self._doubtful, self._second
         self._doubtful = self._second = None
+        if second is None:
+            self.rejected.append(("alone and unlike this person's reps", first))
+            return []
         return self._rep(first, t, confirmed=True, after=(second,)) + self._rep(second, t, confirmed=True)
 
     def _set_goes_on(self, start: float) -> bool:
