@@ -144,9 +144,8 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
         force = Channel(f[sel], noise["f"], FORCE)
         alone = fit_move(tt, [force], starts, ends, theta, down) if exercise in TWO_STAGE else None
         if alone is not None and _explains(alone, tt, force) > SIGNIFICANT:
-            a, b = alone.start, alone.start + alone.duration
-            starts = (max(starts[0], a - 0.25), max(min(starts[1], a + 0.25), max(starts[0], a - 0.25)))
-            ends = (max(ends[0], b - 0.25), max(min(ends[1], b + 0.25), max(ends[0], b - 0.25)))
+            starts = _near(starts, alone.start)
+            ends = _near(ends, alone.start + alone.duration)
         return fit_move(tt, channels(sel), starts, ends, theta, down)
 
     # Where each move may start and end, from the CoM's outline: the lift from the
@@ -168,7 +167,8 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
     # the median of the three is kept, per coordinate.
     hold = (t >= lift_end) & (t <= lower_start)
     if not hold.any():
-        hold = np.abs(t - 0.5 * (lift_end + lower_start)) == np.min(np.abs(t - 0.5 * (lift_end + lower_start)))
+        off = np.abs(t - 0.5 * (lift_end + lower_start))
+        hold = off == off.min()
     around = ((t >= start - 0.3) & (t <= start)) | ((t >= end) & (t <= end + 0.3))
     com = {"x": cx, "y": cy}
     shift = {}
@@ -199,6 +199,12 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
         lift_s_fit=lift.duration, lower_s_fit=lower.duration, lift_peak=peaks[0], lower_peak=peaks[1], pulses=pulses,
         ai_series=ai_series, base_ai=float(ai[before].mean()) if before.any() else float(ai[i0]),
     )
+
+
+def _near(bounds: tuple[float, float], at: float, half: float = 0.25) -> tuple[float, float]:
+    """``bounds`` narrowed to within ``half`` of ``at`` (never reversed: at worst a point)."""
+    lo = max(bounds[0], at - half)
+    return lo, max(min(bounds[1], at + half), lo)
 
 
 def _pulses(t: np.ndarray, f: np.ndarray, t_a: float, t_b: float, noise: float) -> int:
