@@ -46,12 +46,34 @@ def rep_view(rep: dict) -> dict:
     return {k: rep.get(k) for k in REP_KEYS}
 
 
-def device_process(data_dir: Path, *args: str, speed: float = 8.0, **env: str) -> subprocess.Popen:
-    e = dict(os.environ, SMARTMAT_SPEED=str(speed), PYTHONUNBUFFERED="1", **env)
+def smartmat(*args: str, env: dict | None = None, **kw) -> subprocess.Popen:
+    """``smartmat ARGS`` as a child process; its stderr goes to a temporary file (see :func:`stderr_of`).
+
+    Not a pipe: nobody reads a pipe while the test runs, and a server that
+    logs 64 KB into a full one blocks mid-request, which looks like a hang.
+    """
+    e = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
     e.pop("NOTIFY_SOCKET", None)
-    return subprocess.Popen([sys.executable, "-c", "from device.cli import main; main()", "device",
-                             "--data-dir", str(data_dir), *args],
-                            cwd=ROOT, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen([sys.executable, "-c", "from device.cli import main; main()", *args],
+                            cwd=ROOT, env=e, stdout=subprocess.DEVNULL, stderr=err, text=True, **kw)
+    proc.err_file = err
+    return proc
+
+
+def stderr_of(proc: subprocess.Popen) -> str:
+    """What a :func:`smartmat` process wrote to stderr so far."""
+    f = proc.err_file
+    f.flush()
+    f.seek(0)
+    text = f.read()
+    f.seek(0, 2)
+    return text
+
+
+def device_process(data_dir: Path, *args: str, speed: float = 8.0, **env: str) -> subprocess.Popen:
+    """``smartmat device`` on ``data_dir``, its sources sped up ``speed`` times."""
+    return smartmat("device", "--data-dir", str(data_dir), *args, env={"SMARTMAT_SPEED": str(speed), **env})
 
 
 def cleanup(path: Path) -> None:

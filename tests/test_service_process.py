@@ -8,7 +8,7 @@ import sqlite3
 from device.bus import BusClient, BusError
 from device.store import SessionStore
 
-from service_helpers import cleanup, device_process, rep_view, short_tmp, wait_for
+from service_helpers import cleanup, device_process, rep_view, short_tmp, stderr_of, wait_for
 
 
 def _subscribe(sock):
@@ -86,7 +86,8 @@ def test_corrupt_or_newer_store_stops_the_service_with_a_clear_error():
         db = d / "smartmat.db"
         db.write_bytes(b"garbage, not SQLite" * 500)
         proc = device_process(d, "--sim", speed=10)
-        _, err = proc.communicate(timeout=60)
+        proc.wait(60)
+        err = stderr_of(proc)
         assert proc.returncode == 1 and str(db) in err and "not a smartmat database" in err
         assert db.read_bytes() == b"garbage, not SQLite" * 500
         db.unlink()
@@ -97,7 +98,8 @@ def test_corrupt_or_newer_store_stops_the_service_with_a_clear_error():
         con.close()
         before = db.read_bytes()
         proc = device_process(d, "--sim", speed=10)
-        _, err = proc.communicate(timeout=60)
+        proc.wait(60)
+        err = stderr_of(proc)
         assert proc.returncode == 1 and str(db) in err and "newer" in err
         assert db.read_bytes() == before
     finally:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import stat
 import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,6 +14,8 @@ from device.bus.server import BusServer
 from device.config import Settings, StorageSettings, WebSettings
 from device.frames import Frame, SourceInfo
 from device.store import SessionStore
+
+from service_helpers import smartmat, stderr_of  # noqa: F401 (the dashboard tests' child processes too)
 
 ROOT = Path(__file__).resolve().parent.parent
 PIN = "2468"
@@ -126,31 +125,6 @@ def wait_http(url: str, timeout: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{url} did not answer")
         time.sleep(0.1)
-
-
-def smartmat(*args: str, env: dict | None = None, **kw) -> subprocess.Popen:
-    """``smartmat ARGS`` as a child process; its stderr goes to a temporary file (see :func:`stderr_of`).
-
-    Not a pipe: nobody reads a pipe while the test runs, and a server that
-    logs 64 KB into a full one blocks mid-request, which looks like a hang.
-    """
-    e = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
-    e.pop("NOTIFY_SOCKET", None)
-    err = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen([sys.executable, "-c", "from device.cli import main; main()", *args],
-                            cwd=ROOT, env=e, stdout=subprocess.DEVNULL, stderr=err, text=True, **kw)
-    proc.err_file = err
-    return proc
-
-
-def stderr_of(proc: subprocess.Popen) -> str:
-    """What a :func:`smartmat` process wrote to stderr so far."""
-    f = proc.err_file
-    f.flush()
-    f.seek(0)
-    text = f.read()
-    f.seek(0, 2)
-    return text
 
 
 def stop(proc: subprocess.Popen) -> str:
