@@ -65,6 +65,18 @@ def rep_events(events: list[dict]) -> list[dict]:
     return [e for e in events if e["type"] == "rep"]
 
 
+REVISED = ("tilt", "tilt_side", "ai_peak", "arch")
+
+
+def as_revised(events: list[dict]) -> list[dict]:
+    """The ``rep`` events, each with the ``rep_revised`` that came for it applied."""
+    reps = {(e["set"], e["count"]): dict(e) for e in events if e["type"] == "rep"}
+    for e in events:
+        if e["type"] == "rep_revised":
+            reps[(e["set"], e["count"])].update({k: e[k] for k in REVISED})
+    return list(reps.values())
+
+
 def strip_event(e: dict) -> dict:
     """A live rep event without its event-only fields: the rep object of SPEC section 3."""
     return {k: v for k, v in e.items() if k not in ("type", "t", "set", "count")}

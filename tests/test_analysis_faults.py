@@ -6,7 +6,7 @@ import pytest
 
 from device.analysis.pipeline import analyze_frames
 
-from test_analysis_common import all_reps, analysed, label_reps, match, session
+from test_analysis_common import all_reps, analysed, label_reps, match, rep_events, run_live, session
 
 SEEDS = (1, 2, 3, 4)
 
@@ -31,7 +31,7 @@ def tally(fault: str, **kw):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "quadruped tilt_rate=1.0, seeds 1-4: 4 of 26 matched reps flagged tilt with the labelled side. "
+    "quadruped tilt_rate=1.0, seeds 1-4: 8 of 26 matched reps flagged tilt with the labelled side. "
     "Every rep tilts, so the densest cluster of this person's own shifts is the tilted one and the "
     "personal reference absorbs the fault; needs a physics prior for a clean rep's shift (or a "
     "reference stored from an earlier clean session)"))
@@ -39,6 +39,22 @@ def test_all_reps_tilted_are_flagged_with_their_side():
     n, matched, flagged, _ = tally("tilt", exercise="quadruped", tilt_rate=1.0)
     assert matched >= n - 2
     assert flagged >= 0.6 * matched, (flagged, matched)
+
+
+def test_the_sessions_end_judges_tilt_again_and_mostly_mends_it():
+    """Live, a session that begins with alike tilted reps takes them for the clean rep; at the
+    end the whole session's reps say which is which.  Seeds 1-10, two sets, half the reps
+    tilted: 14 verdicts mended, none broken when this was written."""
+    mended = broken = 0
+    for seed in range(1, 11):
+        info, frames, labels = session(exercise="quadruped", seed=seed, sets=2, tilt_rate=0.5)
+        a, events = run_live(info, frames, exercise="quadruped")
+        live, found, truth = rep_events(events), all_reps(a.result()), label_reps(labels)
+        for i, j in match(found, truth).items():
+            was, now = bool(live[j]["tilt"]) == truth[i]["tilt"], bool(found[j]["tilt"]) == truth[i]["tilt"]
+            mended += now and not was
+            broken += was and not now
+    assert mended >= 10 and broken <= 1, (mended, broken)
 
 
 def test_no_tilt_means_almost_no_tilt_flags():

@@ -9,7 +9,7 @@ import pytest
 from device.analysis.pipeline import Analyzer, analyze_frames
 from device.recording import read_recording, write_recording
 
-from test_analysis_common import all_reps, rep_events, run_live, session, strip_event
+from test_analysis_common import REVISED, all_reps, as_revised, rep_events, run_live, session, strip_event
 
 CASES = [dict(exercise="quadruped", seed=1, sets=2), dict(exercise="prone", seed=2),
          dict(exercise="standing", seed=4, rate_hz=10)]
@@ -54,13 +54,25 @@ def test_written_and_read_back_recording_gives_the_same_result(kw, tmp_path):
         analyze_frames(info, frames, exercise=kw["exercise"])
 
 
-@pytest.mark.parametrize("kw", CASES, ids=lambda kw: f"{kw['exercise']}-{kw['seed']}")
-def test_live_rep_events_are_the_result_reps(kw):
+# Seed 20 with every other rep tilted: its first reps tilt alike, and the session's end judges them again.
+REVISED_CASE = dict(exercise="quadruped", seed=20, sets=2, tilt_rate=0.5)
+
+
+@pytest.mark.parametrize("kw", CASES + [REVISED_CASE], ids=lambda kw: f"{kw['exercise']}-{kw['seed']}")
+def test_live_rep_events_with_their_revisions_are_the_result_reps(kw):
     info, frames, _ = session(**kw)
     a, events = run_live(info, frames, exercise=kw["exercise"])
     live = rep_events(events)
     res = a.result()
-    assert [strip_event(e) for e in live] == all_reps(res)
+    assert [strip_event(e) for e in as_revised(events)] == all_reps(res)
+    # a revision changes only the form verdicts, and only at the end, after every rep
+    revisions = [e for e in events if e["type"] == "rep_revised"]
+    last_rep = max(i for i, e in enumerate(events) if e["type"] == "rep")
+    assert all(events.index(e) > last_rep for e in revisions)
+    unchanged = [k for k in live[0] if k not in REVISED and k not in ("type", "t")]
+    assert [{k: e[k] for k in unchanged} for e in live] == [{k: e[k] for k in unchanged} for e in as_revised(events)]
+    if kw is REVISED_CASE:
+        assert sum(strip_event(e) != r for e, r in zip(live, all_reps(res))) >= 5
     # every live event carries its set number and count, as the result's sets have them
     for n, st in enumerate(res["sets"], 1):
         mine = [e for e in live if e["set"] == n]

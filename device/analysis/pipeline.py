@@ -84,6 +84,8 @@ class Analyzer:
         self._next_summary = -math.inf
         self._phase = "rest"
         self.reps: list[dict] = []
+        # Each rep with what it was judged from, for the review at the end (``_review``).
+        self._judged: list[tuple[dict, Measured, str, str | None, int, int]] = []
         self._doubtful: Measured | None = None  # a lone rep candidate waiting for a next rep to confirm it
         self._second: Measured | None = None    # the rep that confirmed it, when the two disagree: both wait for a third
         self._last_move_end = -math.inf
@@ -148,7 +150,7 @@ class Analyzer:
         if self._second is not None:
             events += self._end_doubt(self.last_t if self.last_t is not None else self._second.end)
         events += self.sets.close(self.last_t if self.last_t is not None else 0.0)
-        return events
+        return events + self._review(self.last_t if self.last_t is not None else 0.0)
 
     def command(self, cmd: dict) -> list[dict]:
         """Commands from the user (device bus, button); see docs/bus.md."""
@@ -386,6 +388,33 @@ class Analyzer:
         ref.add(leg, *shift)
         return events + self._accept(m, t, exercise, leg, exp_dx, exp_dy)
 
+    def _review(self, t: float) -> list[dict]:
+        """Judge every rep's form again against the reference the whole session built.
+
+        Live, a rep is judged against the reps before it; a session that begins
+        with a few alike tilted reps takes them for the clean rep until the clean
+        ones outnumber them, and until then calls the clean reps tilted and the
+        tilted ones square.  At the end the session's own reps say which is which.
+        Only the form verdicts change (tilt, its side, the AI peak, arch): the
+        count, legs and sets stand as they were announced.
+        """
+        events: list[dict] = []
+        for rep, m, exercise, leg, number, count in self._judged:
+            ref = self._refs.get(exercise)
+            exp_dx, exp_dy = self._expected(ref, leg) if ref is not None else (None, None)
+            if exp_dx is None:
+                continue  # nothing better to judge it by than what it was judged by
+            settled = ref.known(leg) >= EARLY_REPS
+            margin = self.tilt_margin_m * (1.0 if settled else EARLY_MARGIN)
+            v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, margin, self._sample_rate)
+            now = {"tilt": v.tilt, "tilt_side": v.tilt_side, "ai_peak": _r(v.ai_peak, 1), "arch": v.arch}
+            if any(rep[k] != now[k] for k in now):
+                rep.update(now)
+                events.append({"type": "rep_revised", "t": _r(t), "set": number, "count": count,
+                               "start": rep["start"], **now})
+        self._judged = []
+        return events
+
     def _first_two_disagree(self, exercise: str, first: Measured, second: Measured) -> bool:
         """The session's first two reps, with no reference yet, too far apart for either to
         stand for this person's clean rep: one of them is probably tilted."""
@@ -461,6 +490,7 @@ class Analyzer:
         events += self.sets.add(rep)
         self.reps.append(rep)
         number, count = self.sets.number, self.sets.count
+        self._judged.append((rep, m, exercise, leg, number, count))
         events.append({"type": "rep", "t": _r(t), **rep, "set": number, "count": count})
         for fault, on in (("tilt", v.tilt), ("momentum", v.momentum), ("arch", v.arch)):
             if on:
