@@ -64,6 +64,20 @@ def _session(store: SessionStore, info=None) -> int:
     return sid
 
 
+def test_a_revision_changes_only_that_reps_form_verdicts(tmp_path):
+    with SessionStore(tmp_path / "s.db") as store:
+        sid = _session(store)
+        before = store.get_session(sid)["sets"][0]["reps"]
+        store.revise_rep(sid, {"type": "rep_revised", "t": 30.0, "set": 1, "count": 2, "start": 12.5,
+                               "tilt": True, "tilt_side": "left", "ai_peak": 8.5, "arch": False})
+        store.revise_rep(sid, {"type": "rep_revised", "t": 30.0, "set": 1, "count": 9, "start": 40.0,
+                               "tilt": True, "tilt_side": "left", "ai_peak": 8.5, "arch": False})  # no such rep
+        after = store.get_session(sid)["sets"][0]["reps"]
+        assert after[0] == before[0] and len(after) == 2
+        assert after[1] == before[1] | {"tilt": True, "tilt_side": "left", "ai_peak": 8.5}
+        assert store.session_result(sid)["sets"][0]["reps"][1]["tilt_side"] == "left"
+
+
 def test_session_round_trip(tmp_path):
     with SessionStore(tmp_path / "s.db") as store:
         sid = _session(store)

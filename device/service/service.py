@@ -192,6 +192,8 @@ class DeviceService:
                 self.writer.add_rep(sid, e)
                 s["reps"] += 1
                 s["last_activity"] = e.get("t", s["last_activity"])
+            elif kind == "rep_revised":
+                self.writer.revise_rep(sid, e)
             elif kind == "set":
                 self.writer.add_set(sid, e)
             elif kind in STORED_EVENTS:

@@ -29,6 +29,7 @@ ANALYSIS_FORMAT = "smartmat-analysis v1"
 REP_FIELDS = ("start", "end", "leg", "lift_s", "hold_s", "lower_s", "tilt", "tilt_side",
               "ai_peak", "momentum", "arch", "pulses")
 _BOOL_FIELDS = ("tilt", "momentum", "arch")
+REVISED_FIELDS = ("tilt", "tilt_side", "ai_peak", "arch")   # what a rep_revised event may change
 # Event types kept in the events table (reps and sets have their own tables;
 # frame summaries and phases are derivable from the raw frames).
 STORED_EVENTS = ("cue", "fault", "sensor_fault", "state", "set")
@@ -276,6 +277,17 @@ class SessionStore:
                 f"INSERT INTO reps(session_id, set_number, count, {', '.join(REP_FIELDS)}, extra)"
                 f" VALUES (?, ?, ?, {', '.join('?' * len(REP_FIELDS))}, ?)",
                 (session_id, number, int(rep.get("count") or 0), *values, json.dumps(extra) if extra else None))
+
+    def revise_rep(self, session_id: int, event: dict) -> None:
+        """A ``rep_revised`` event: the session's end judged the rep's form again (docs/events.md)."""
+        fields = [k for k in REVISED_FIELDS if k in event]
+        if not fields:
+            return
+        values = [int(bool(event[k])) if k in _BOOL_FIELDS else _finite(event[k]) for k in fields]
+        with self._tx():
+            self.db.execute(f"UPDATE reps SET {', '.join(f'{k} = ?' for k in fields)}"
+                            " WHERE session_id = ? AND set_number = ? AND count = ?",
+                            (*values, session_id, int(event["set"]), int(event["count"])))
 
     def add_event(self, session_id: int, event: dict) -> None:
         with self._tx():
