@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from device.analysis.judge import swung_or_dropped
+from device.analysis.measure import Measured
 from device.analysis.pipeline import analyze_frames
 
 from test_analysis_common import all_reps, analysed, label_reps, match, rep_events, run_live, session
@@ -77,6 +79,19 @@ def test_momentum_on_every_rep_is_flagged_on_most():
     assert flagged >= 0.7 * matched, (flagged, matched)
 
 
+def test_standing_at_10_sps_a_blurred_swing_or_drop_is_momentum():
+    """One conversion smears a swing's start over 0.1 s and averages a dropped leg's landing
+    down: standing at 10 samples/s a lift fitted just over 0.5 s, or a fast lower with a
+    small force, is still momentum; at 80 samples/s (sharper fits) and in a slow phase it is not."""
+    def m(lift_fit, lift_peak, lower_fit, lower_peak):
+        return Measured(0.0, 4.0, 1.0, 1.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.05, 0.01, 0.01, 0.001,
+                        lift_fit, lower_fit, lift_peak, lower_peak, 0, [], 0.0)
+    swing, drop = m(0.53, 0.05, 1.2, 0.005), m(1.2, 0.005, 0.4, 0.015)
+    assert swung_or_dropped("standing", swing, 10) and swung_or_dropped("standing", drop, 10)
+    assert not swung_or_dropped("standing", swing, 20) and not swung_or_dropped("standing", drop, 20)
+    assert not swung_or_dropped("standing", m(1.2, 0.05, 1.2, 0.015), 10)
+
+
 def test_no_momentum_means_almost_no_momentum_flags():
     flags = sum(r["momentum"] for s in SEEDS
                 for r in all_reps(analysed(exercise="quadruped", seed=s, tilt_rate=0.0, momentum_rate=0.0)))
@@ -113,8 +128,9 @@ def test_light_and_heavy_person_alike():
 def test_the_first_two_reps_disagreeing_wait_for_the_third():
     """Quadruped, no stored reference, tilt_rate=0.3, seeds 1-120, sessions whose first two reps
     differ in tilt. When they disagree, both wait for the third, which says which of them agree.
-    Tilted first rep, clean second: the first is now often flagged (never, judged against
-    nothing) and the second seldom (19 of 23 were, judged against the first alone; now 9).
+    Tilted first rep, clean second: live, the first is now often flagged (never, judged against
+    nothing) and the second seldom (19 of 23 were, judged against the first alone; now 9); with
+    the session's end judging them again, 21 of 23 first reps are flagged and 2 second reps.
     Clean first, tilted second: the second is still nearly always flagged, the first hardly."""
     firsts = {True: [], False: []}    # by whether the first rep tilted: (first flagged, second flagged)
     for seed in range(1, 121):
@@ -130,8 +146,8 @@ def test_the_first_two_reps_disagreeing_wait_for_the_third():
             firsts[first].append((bool(found[pairs[0]]["tilt"]), bool(found[pairs[1]]["tilt"])))
     tilted_first, clean_first = firsts[True], firsts[False]
     assert len(tilted_first) >= 20 and len(clean_first) >= 20
-    assert sum(f for f, _ in tilted_first) >= len(tilted_first) // 4, tilted_first
-    assert sum(s for _, s in tilted_first) <= len(tilted_first) // 2, tilted_first
+    assert sum(f for f, _ in tilted_first) >= 3 * len(tilted_first) // 4, tilted_first
+    assert sum(s for _, s in tilted_first) <= len(tilted_first) // 4, tilted_first
     assert sum(s for _, s in clean_first) >= 3 * len(clean_first) // 4, clean_first
     assert sum(f for f, _ in clean_first) <= len(clean_first) // 10, clean_first
 
