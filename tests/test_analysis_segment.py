@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from device.analysis.fit import minjerk
-from device.analysis.segment import Movement, Segmenter
+from device.analysis.segment import SETTLE_S, Movement, Segmenter
 from device.analysis.signals import Point
 
 RATE = 20.0
@@ -197,6 +197,32 @@ def test_a_move_that_never_comes_back_is_a_change_of_place():
     for _, m in out:
         assert m.rest_x == pytest.approx(0.05, abs=0.003)
         assert m.points[m.top].com_x == pytest.approx(0.05 + AMP, abs=0.004)
+
+
+def test_standing_still_somewhere_new_for_a_while_makes_rest_there():
+    """Standing, a step aside 5 cm, then swaying there (as much as a small rep from the stance
+    foot, 1.6 cm): movements open and close against the old rest, so none lasts long enough to be a
+    change of place.  Within SETTLE_M for SETTLE_S, rest is the new place all the same, and
+    the reps after it are measured from there."""
+    sway = []
+    for _ in range(8):
+        sway += [(1.5, 0.058), (1.5, 0.042)]
+    pts = path([(2.0, 0.0), (0.8, 0.05), (0.75, 0.042)] + sway + [(2.0, 0.05)])
+    seg = Segmenter(RATE, shelves=True)
+    settled_at = None
+    for p in pts:
+        seg.feed(p)
+        if settled_at is None and seg.rest is not None and seg.state == "rest" and seg.rest[0] > 0.03:
+            settled_at = p.t
+    assert settled_at is not None and 2.8 + SETTLE_S - 0.5 <= settled_at <= 2.8 + SETTLE_S + 1.0, settled_at
+    assert seg.rest[0] == pytest.approx(0.05, abs=0.006)
+    t_end = pts[-1].t + DT
+    more = [p._replace(t=p.t + t_end, com_x=p.com_x + 0.05, cop_x=p.cop_x + 0.05)
+            for p in path([(1.0, 0.0)] + reps(2) + [(1.5, 0.0)])]
+    _, out = run(more, seg)
+    assert len(out) == 2
+    for _, m in out:
+        assert m.rest_x == pytest.approx(0.05, abs=0.006)
 
 
 def test_give_up_makes_rest_where_the_body_is_now():

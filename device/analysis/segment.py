@@ -41,6 +41,14 @@ REST, OUT, BACK = "rest", "out", "back"
 # Standing: a dip that stayed this far (of the rep's height) above where the rep
 # rose from, then rose again, is sway during the hold, not the rest between reps.
 RESUME_ABOVE = 0.35
+# Standing: the CoM staying within SETTLE_M for SETTLE_S away from rest is no rep
+# and no pause between reps (the set would have ended long before): the body
+# stands somewhere new, as after a step aside, and rest is there now.  Sway about
+# the new place, measured from the old rest, would otherwise open movements
+# without end, and every rep after it would be measured from the old place.
+# Absolute, not scaled by the sway: on one leg, reps from the stance foot can
+# stay within 3 cm for that long.
+SETTLE_S, SETTLE_M = 15.0, 0.02
 
 
 @dataclass
@@ -115,6 +123,7 @@ class Segmenter:
         self._t_open = 0.0
         self._t_rest = -math.inf
         self._pending.clear()
+        self._box: list | None = None   # see _stood_still
         self._hist.clear()
         self._first = self._n
 
@@ -188,6 +197,14 @@ class Segmenter:
     def _step(self, p: Point, k: int) -> None:
         d = self._d(p)
         thr = self.threshold
+        if self.state == REST:
+            self._box = None
+        elif self.shelves and self._stood_still(p, SETTLE_M):
+            if self.state == BACK:
+                self._close(self._i_valley)
+            n = self._box[5]
+            self._settle(k, (self._box[6] / n, self._box[7] / n))
+            return
         if self.state == REST:
             if d > thr:
                 # It left from the last moment it was near rest, if that was lately.
@@ -267,6 +284,19 @@ class Segmenter:
         if p.t - self._t_open > 2.0 * self.max_out_s:
             self._close(self._i_valley)
             self._settle(k, None)
+
+    def _stood_still(self, p: Point, r: float) -> bool:
+        """Has the CoM stayed within ``r`` (a box) for ``SETTLE_S`` since it left rest?  Kept up point by point."""
+        b = self._box
+        if b is None or max(b[2], p.com_x) - min(b[1], p.com_x) > r or max(b[4], p.com_y) - min(b[3], p.com_y) > r:
+            self._box = [p.t, p.com_x, p.com_x, p.com_y, p.com_y, 1, p.com_x, p.com_y]
+            return False
+        b[1], b[2] = min(b[1], p.com_x), max(b[2], p.com_x)
+        b[3], b[4] = min(b[3], p.com_y), max(b[4], p.com_y)
+        b[5] += 1
+        b[6] += p.com_x
+        b[7] += p.com_y
+        return p.t - b[0] >= SETTLE_S
 
     def _still_r(self) -> float:
         return max(self.still_m, 3.0 * math.sqrt(self.sway2))
