@@ -52,6 +52,36 @@ SETTLE_S, SETTLE_M = 15.0, 0.02
 
 
 @dataclass
+class _Box:
+    """The bounds and sum of the CoM's points since ``t0``: how long it has stayed in one place."""
+
+    t0: float
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    n: int = 1
+
+    def __post_init__(self) -> None:
+        self.sx, self.sy = self.x0, self.y0
+
+    def takes(self, x: float, y: float, r: float) -> bool:
+        """Add a point if the box stays within ``r`` with it."""
+        x0, x1, y0, y1 = min(self.x0, x), max(self.x1, x), min(self.y0, y), max(self.y1, y)
+        if x1 - x0 > r or y1 - y0 > r:
+            return False
+        self.x0, self.x1, self.y0, self.y1 = x0, x1, y0, y1
+        self.n += 1
+        self.sx += x
+        self.sy += y
+        return True
+
+    @property
+    def mean(self) -> tuple[float, float]:
+        return self.sx / self.n, self.sy / self.n
+
+
+@dataclass
 class Movement:
     """One excursion, as indices into ``points`` (the CoM path around it)."""
 
@@ -123,7 +153,7 @@ class Segmenter:
         self._t_open = 0.0
         self._t_rest = -math.inf
         self._pending.clear()
-        self._box: list | None = None   # see _stood_still
+        self._box: _Box | None = None   # see _stood_still
         self._hist.clear()
         self._first = self._n
 
@@ -202,8 +232,7 @@ class Segmenter:
         elif self.shelves and self._stood_still(p, SETTLE_M):
             if self.state == BACK:
                 self._close(self._i_valley)
-            n = self._box[5]
-            self._settle(k, (self._box[6] / n, self._box[7] / n))
+            self._settle(k, self._box.mean)
             return
         if self.state == REST:
             if d > thr:
@@ -286,17 +315,11 @@ class Segmenter:
             self._settle(k, None)
 
     def _stood_still(self, p: Point, r: float) -> bool:
-        """Has the CoM stayed within ``r`` (a box) for ``SETTLE_S`` since it left rest?  Kept up point by point."""
-        b = self._box
-        if b is None or max(b[2], p.com_x) - min(b[1], p.com_x) > r or max(b[4], p.com_y) - min(b[3], p.com_y) > r:
-            self._box = [p.t, p.com_x, p.com_x, p.com_y, p.com_y, 1, p.com_x, p.com_y]
+        """Has the CoM stayed within ``r`` for ``SETTLE_S`` since it left rest?  Kept up point by point."""
+        if self._box is None or not self._box.takes(p.com_x, p.com_y, r):
+            self._box = _Box(p.t, p.com_x, p.com_x, p.com_y, p.com_y)
             return False
-        b[1], b[2] = min(b[1], p.com_x), max(b[2], p.com_x)
-        b[3], b[4] = min(b[3], p.com_y), max(b[4], p.com_y)
-        b[5] += 1
-        b[6] += p.com_x
-        b[7] += p.com_y
-        return p.t - b[0] >= SETTLE_S
+        return p.t - self._box.t0 >= SETTLE_S
 
     def _still_r(self) -> float:
         return max(self.still_m, 3.0 * math.sqrt(self.sway2))
