@@ -95,11 +95,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=300, help="sessions in all (split over the exercises)")
     ap.add_argument("--dev", action="store_true", help="use the development seeds instead of the corpus")
+    ap.add_argument("--first", type=int, default=DEV_SEED, metavar="SEED",
+                    help=f"with --dev: the first development seed ({DEV_SEED}-1999)")
     ap.add_argument("--exercise", choices=EXERCISES)
     ap.add_argument("--workers", type=int, default=min(2, mp.cpu_count()))
     ap.add_argument("--verbose", action="store_true", help="print every session that is not perfect")
     args = ap.parse_args()
-    base = DEV_SEED if args.dev else CORPUS_SEED
+    if args.first != DEV_SEED and not args.dev:
+        ap.error("--first picks development seeds: use it with --dev (the corpus is fixed)")
+    if args.dev and not DEV_SEED <= args.first <= args.first + args.n - 1 <= 1999:
+        ap.error(f"--first {args.first} --n {args.n} leaves the development seeds {DEV_SEED}-1999")
+    base = args.first if args.dev else CORPUS_SEED
     exercises = (args.exercise,) if args.exercise else EXERCISES
     jobs = [(base + i, exercises[i % len(exercises)]) for i in range(args.n)]
     started = time.perf_counter()
