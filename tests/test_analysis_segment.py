@@ -137,6 +137,18 @@ def test_reps_that_never_come_quite_back_are_cut_at_the_valley_before_the_next_r
     assert len({m.chain for m in movements}) == 1               # one chain: never at rest between
 
 
+def test_a_small_rep_right_after_a_large_one_is_a_rep_of_its_own():
+    """Kneeling: an 8 cm (tilted) rep back to 7 mm from rest, then at once a 2 cm one.  The rise
+    is under 30 % of the large rep, but from a valley most of the way back one threshold is a rep."""
+    legs = [(2.0, 0.0), (UP, 0.08), (HOLD, 0.08), (DOWN, 0.007), (0.1, 0.007),
+            (UP, 0.02), (HOLD, 0.02), (DOWN, 0.0), (1.5, 0.0)]
+    seg, out = run(path(legs), shelves=False)
+    movements = [m for _, m in out]
+    assert_well_formed(movements)
+    assert len(movements) == 2
+    assert movements[1].points[movements[1].top].com_x == pytest.approx(0.02, abs=0.004)
+
+
 @pytest.mark.parametrize("amp,dip", [(0.03, 0.008), (0.05, 0.02)], ids=["0.8cm-of-3cm", "2cm-of-5cm"])
 def test_a_dip_at_the_top_smaller_than_half_the_rep_does_not_split_it(amp, dip):
     legs = [(2.0, 0.0), (UP, amp), (0.3, amp), (0.3, amp - dip), (0.3, amp), (0.3, amp), (DOWN, 0.0), (1.5, 0.0)]

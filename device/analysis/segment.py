@@ -41,6 +41,7 @@ REST, OUT, BACK = "rest", "out", "back"
 # Standing: a dip that stayed this far (of the rep's height) above where the rep
 # rose from, then rose again, is sway during the hold, not the rest between reps.
 RESUME_ABOVE = 0.35
+MOSTLY_BACK = 0.2   # lying and kneeling: a valley this close (of the rep's height) to where it rose from
 # Standing: the CoM staying within SETTLE_M for SETTLE_S away from rest is no rep
 # and no pause between reps (the set would have ended long before): the body
 # stands somewhere new, as after a step aside, and rest is there now.  Sway about
@@ -284,7 +285,11 @@ class Segmenter:
         if d < self._valley:
             self._valley, self._i_valley, self._valley_xy = d, k, (p.com_x, p.com_y)
         amp = self._peak - self._base_d
-        if d - self._valley >= max(thr, 0.3 * amp):
+        # A rise of 30 % of the rep is a new rep, not wobble in the lower; from a valley
+        # most of the way back (lying, kneeling), one threshold is, as from rest: a small
+        # rep right after a large (tilted) one would otherwise merge into it.
+        mostly_back = not self.shelves and self._valley - self._base_d < MOSTLY_BACK * amp
+        if d - self._valley >= (thr if mostly_back else max(thr, 0.3 * amp)):
             if self.shelves and self._valley - self._base_d > RESUME_ABOVE * amp:
                 # Standing, the sway of a long hold on one leg dipped the top part way
                 # down and it rose again: still the same rep.
