@@ -149,8 +149,9 @@ class Analyzer:
             events += self._movement(mv)
         if self._second is not None:
             events += self._end_doubt(self.last_t if self.last_t is not None else self._second.end)
-        events += self.sets.close(self.last_t if self.last_t is not None else 0.0)
-        return events + self._review(self.last_t if self.last_t is not None else 0.0)
+        t = self.last_t if self.last_t is not None else 0.0
+        events += self.sets.close(t)
+        return events + self._review(t)
 
     def command(self, cmd: dict) -> list[dict]:
         """Commands from the user (device bus, button); see docs/bus.md."""
@@ -404,9 +405,7 @@ class Analyzer:
             exp_dx, exp_dy = self._expected(ref, leg) if ref is not None else (None, None)
             if exp_dx is None:
                 continue  # nothing better to judge it by than what it was judged by
-            settled = ref.known(leg) >= EARLY_REPS
-            margin = self.tilt_margin_m * (1.0 if settled else EARLY_MARGIN)
-            v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, margin, self._sample_rate)
+            v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self._margin(exercise, leg), self._sample_rate)
             now = {"tilt": v.tilt, "tilt_side": v.tilt_side, "ai_peak": _r(v.ai_peak, 1), "arch": v.arch}
             if any(rep[k] != now[k] for k in now):
                 rep.update(now)
@@ -464,16 +463,18 @@ class Analyzer:
             self.rejected += [(why, h) for h in self._between]
             self._between = []
 
+    def _margin(self, exercise: str, leg: str | None) -> float:
+        """The tilt margin for ``leg`` now: while the reference rests on a few reps (one of
+        them may have tilted), only a clearer departure from it is called a tilt."""
+        ref = self._refs.get(exercise)
+        settled = ref is not None and ref.known(leg) >= EARLY_REPS
+        return self.tilt_margin_m * (1.0 if settled else EARLY_MARGIN)
+
     def _accept(self, m: Measured, t: float, exercise: str, leg: str | None,
                 exp_dx: float | None, exp_dy: float | None) -> list[dict]:
         """Count ``m`` as a rep: judged, clamped to its neighbours, put in its set, announced."""
         events: list[dict] = []
-        ref = self._refs.get(exercise)
-        settled = ref is not None and ref.known(leg) >= EARLY_REPS
-        # While the reference rests on a few reps (one of them may have tilted), only
-        # a clearer departure from it is called a tilt.
-        margin = self.tilt_margin_m * (1.0 if settled else EARLY_MARGIN)
-        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, margin, self._sample_rate)
+        v = J.judge(exercise, m, leg, exp_dx, exp_dy, self.width, self._margin(exercise, leg), self._sample_rate)
         # Phase ends may reach past a neighbour or past now: clamp.
         if self.reps and m.start < self.reps[-1]["end"]:
             m.lift_s = max(m.lift_s - (self.reps[-1]["end"] - m.start), 0.0)
