@@ -14,6 +14,7 @@ from device.analysis.evaluate import match, overlap  # noqa: F401  (re-exported 
 from device.analysis.pipeline import Analyzer, analyze_frames
 from device.frames import Frame
 from device.sim import SessionSpec, simulate
+from device.store.store import REVISED_FIELDS
 
 SHORT = dict(sets=1, reps=(6, 8), rest_s=(5.0, 8.0))
 
@@ -65,15 +66,12 @@ def rep_events(events: list[dict]) -> list[dict]:
     return [e for e in events if e["type"] == "rep"]
 
 
-REVISED = ("tilt", "tilt_side", "ai_peak", "arch")
-
-
 def as_revised(events: list[dict]) -> list[dict]:
     """The ``rep`` events, each with the ``rep_revised`` that came for it applied."""
     reps = {(e["set"], e["count"]): dict(e) for e in events if e["type"] == "rep"}
     for e in events:
         if e["type"] == "rep_revised":
-            reps[(e["set"], e["count"])].update({k: e[k] for k in REVISED})
+            reps[(e["set"], e["count"])].update({k: e[k] for k in REVISED_FIELDS})
     return list(reps.values())
 
 

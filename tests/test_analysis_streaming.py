@@ -8,8 +8,9 @@ import pytest
 
 from device.analysis.pipeline import Analyzer, analyze_frames
 from device.recording import read_recording, write_recording
+from device.store.store import REVISED_FIELDS
 
-from test_analysis_common import REVISED, all_reps, as_revised, rep_events, run_live, session, strip_event
+from test_analysis_common import all_reps, as_revised, rep_events, run_live, session, strip_event
 
 CASES = [dict(exercise="quadruped", seed=1, sets=2), dict(exercise="prone", seed=2),
          dict(exercise="standing", seed=4, rate_hz=10)]
@@ -69,7 +70,7 @@ def test_live_rep_events_with_their_revisions_are_the_result_reps(kw):
     revisions = [e for e in events if e["type"] == "rep_revised"]
     last_rep = max(i for i, e in enumerate(events) if e["type"] == "rep")
     assert all(events.index(e) > last_rep for e in revisions)
-    unchanged = [k for k in live[0] if k not in REVISED and k not in ("type", "t")]
+    unchanged = [k for k in live[0] if k not in REVISED_FIELDS and k not in ("type", "t")]
     assert [{k: e[k] for k in unchanged} for e in live] == [{k: e[k] for k in unchanged} for e in as_revised(events)]
     if kw is REVISED_CASE:
         assert sum(strip_event(e) != r for e, r in zip(live, all_reps(res))) >= 5

@@ -58,8 +58,11 @@ def info_from_json(text: str) -> SourceInfo:
                       metadata=d.get("metadata") or {})
 
 
-def _finite(v: Any) -> Any:
-    return None if isinstance(v, float) and not math.isfinite(v) else v
+def _column(field: str, v: Any) -> Any:
+    """A rep field as its column holds it: flags as 0/1, NaN or infinity as NULL."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return int(bool(v)) if field in _BOOL_FIELDS and v is not None else v
 
 
 class SessionStore:
@@ -265,10 +268,7 @@ class SessionStore:
     def add_rep(self, session_id: int, rep: dict) -> None:
         """A ``rep`` event (SPEC section 3 rep plus ``set`` and ``count``), committed at once."""
         number = int(rep.get("set") or 1)
-        values = [_finite(rep.get(k)) for k in REP_FIELDS]
-        for i, k in enumerate(REP_FIELDS):
-            if k in _BOOL_FIELDS and values[i] is not None:
-                values[i] = int(bool(values[i]))
+        values = [_column(k, rep.get(k)) for k in REP_FIELDS]
         extra = {k: v for k, v in rep.items() if k not in REP_FIELDS and k not in ("type", "t", "set", "count")}
         with self._tx():
             self.db.execute("INSERT OR IGNORE INTO sets(session_id, number, leg, start) VALUES (?, ?, ?, ?)",
@@ -283,7 +283,7 @@ class SessionStore:
         fields = [k for k in REVISED_FIELDS if k in event]
         if not fields:
             return
-        values = [int(bool(event[k])) if k in _BOOL_FIELDS else _finite(event[k]) for k in fields]
+        values = [_column(k, event[k]) for k in fields]
         with self._tx():
             self.db.execute(f"UPDATE reps SET {', '.join(f'{k} = ?' for k in fields)}"
                             " WHERE session_id = ? AND set_number = ? AND count = ?",
