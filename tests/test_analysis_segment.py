@@ -64,6 +64,13 @@ def run(points, seg: Segmenter | None = None, **kw) -> tuple[Segmenter, list[tup
     return seg, out
 
 
+def two_reps_at(seg: Segmenter, t0: float, x: float) -> list[tuple[float, Movement]]:
+    """Two clean reps from ``x`` starting at ``t0``, fed on to ``seg``: what came out."""
+    more = [p._replace(t=p.t + t0, com_x=p.com_x + x, cop_x=p.cop_x + x)
+            for p in path([(1.0, 0.0)] + reps(2) + [(1.5, 0.0)])]
+    return run(more, seg)[1]
+
+
 def times(m: Movement) -> tuple[float, float, float]:
     return m.points[m.start].t, m.points[m.top].t, m.points[m.end].t
 
@@ -201,10 +208,7 @@ def test_a_move_that_never_comes_back_is_a_change_of_place():
     assert seg.rest[0] == pytest.approx(0.05, abs=0.003)
     assert seg.rest[1] == pytest.approx(0.0, abs=0.003)
     # And reps from the new place are measured from it.
-    t_end = pts[-1].t + DT
-    more = [p._replace(t=p.t + t_end, com_x=p.com_x + 0.05, cop_x=p.cop_x + 0.05)
-            for p in path([(1.0, 0.0)] + reps(2) + [(1.5, 0.0)])]
-    _, out = run(more, seg)
+    out = two_reps_at(seg, pts[-1].t + DT, 0.05)
     assert len(out) == 2
     for _, m in out:
         assert m.rest_x == pytest.approx(0.05, abs=0.003)
@@ -228,10 +232,7 @@ def test_standing_still_somewhere_new_for_a_while_makes_rest_there():
             settled_at = p.t
     assert settled_at is not None and 2.8 + SETTLE_S - 0.5 <= settled_at <= 2.8 + SETTLE_S + 1.0, settled_at
     assert seg.rest[0] == pytest.approx(0.05, abs=0.006)
-    t_end = pts[-1].t + DT
-    more = [p._replace(t=p.t + t_end, com_x=p.com_x + 0.05, cop_x=p.cop_x + 0.05)
-            for p in path([(1.0, 0.0)] + reps(2) + [(1.5, 0.0)])]
-    _, out = run(more, seg)
+    out = two_reps_at(seg, pts[-1].t + DT, 0.05)
     assert len(out) == 2
     for _, m in out:
         assert m.rest_x == pytest.approx(0.05, abs=0.006)
