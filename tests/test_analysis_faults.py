@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from device.analysis.judge import swung_or_dropped
+from device.analysis.judge import short_of_stance, swung_or_dropped
 from device.analysis.measure import Measured
 from device.analysis.pipeline import analyze_frames
 
@@ -90,6 +90,21 @@ def test_standing_at_10_sps_a_blurred_swing_or_drop_is_momentum():
     assert swung_or_dropped("standing", swing, 10) and swung_or_dropped("standing", drop, 10)
     assert not swung_or_dropped("standing", swing, 20) and not swung_or_dropped("standing", drop, 20)
     assert not swung_or_dropped("standing", m(1.2, 0.05, 1.2, 0.015), 10)
+
+
+def test_standing_a_top_short_of_the_stance_foot_is_no_rep():
+    """Standing, the whole way from where the body stood before the set (dx_rest) must reach
+    at least 30 % of this person's way over the stance foot; the rep's own shift does not
+    count, and lying or kneeling there is no such rule."""
+    def m(dx_rest, dx=0.03):
+        return Measured(0.0, 4.0, 1.0, 1.0, 2.0, dx, 0.0, dx_rest, 0.0, 0.05, 0.01, 0.01, 0.001,
+                        1.0, 1.0, 0.01, 0.01, 0, [], 0.0)
+    assert short_of_stance("standing", m(0.02), 0.08)          # a quarter of the way
+    assert short_of_stance("standing", m(-0.03), 0.08)         # the other side of where it stood
+    assert not short_of_stance("standing", m(0.03), 0.08)
+    assert not short_of_stance("standing", m(-0.06), -0.08)    # a right-leg rep, mirrored
+    assert not short_of_stance("standing", m(0.02), None)      # no reference yet
+    assert not short_of_stance("quadruped", m(0.0), 0.08)
 
 
 def test_no_momentum_means_almost_no_momentum_flags():

@@ -55,6 +55,7 @@ REFERENCE_DX_M = 0.010
 ARCH_MARGIN_M = 0.018    # prone: load toward the head beyond the reference
 PRONE_LIFT_M = 0.008     # prone: a leg (a sixth of the body) lifted clearly raises its centre of mass this much
 ARCHED_LIFT_M = 0.02     # prone: an arched rep (leg raised high, lumbar extended) lifts the body at least this
+STANCE_SHARE = 0.3       # standing: a rep's top is at least this share of the way to where this person's reps go
 STANDING_LEAN_M = 0.025  # standing: the load this far toward the toes beyond the reference is a lean forward
 # Momentum: a leg swung up or let drop moves far faster than a controlled one.
 # Either phase taking under FAST_PHASE_S is ballistic, if the force shows the
@@ -123,6 +124,21 @@ def reached_out(exercise: str, m: Measured, expected_dx: float, expected_dy: flo
     if exercise == "prone":
         return leaned_not_lifted(m, expected_dy)
     return exercise == "standing" and fy - expected_dy > STANDING_LEAN_M
+
+
+def short_of_stance(exercise: str, m: Measured, expected_dx: float | None) -> bool:
+    """Standing: the top was nowhere near over the stance foot, so no foot left the mat.
+
+    On one leg the body's centre of mass must be over the stance foot, and a
+    rep of that leg takes it there, the whole way from where the body stood
+    before the set (:func:`form_shift`); a tilt moves it by a couple of
+    centimetres either way.  A movement whose top went less than
+    ``STANCE_SHARE`` of this person's way, or to the other side, is sway after
+    the weight went back onto both feet, or a reach.
+    """
+    if exercise != "standing" or expected_dx is None or abs(expected_dx) < SHAPES[exercise]["min_side"]:
+        return False
+    return form_shift(exercise, m)[0] / expected_dx < STANCE_SHARE
 
 
 def shaped_like(exercise: str, dx: float, dy: float) -> bool:
