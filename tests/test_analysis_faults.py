@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from device.analysis.judge import short_of_stance, swung_or_dropped
+from device.analysis.judge import rep_like, short_of_stance, swung_or_dropped
 from device.analysis.measure import Measured
 from device.analysis.pipeline import analyze_frames
 
@@ -105,6 +105,17 @@ def test_standing_a_top_short_of_the_stance_foot_is_no_rep():
     assert not short_of_stance("standing", m(-0.06), -0.08)    # a right-leg rep, mirrored
     assert not short_of_stance("standing", m(0.02), None)      # no reference yet
     assert not short_of_stance("quadruped", m(0.0), 0.08)
+
+
+def test_standing_over_the_stance_foot_a_rep_needs_no_own_sideways_shift():
+    """Weight already over the stance foot from the set's start: the rep's own shift can be
+    nil.  Known to be over the foot (a reference of a few reps), that is still a rep; before
+    that, the own shift is all there is to tell it from sway."""
+    own = Measured(0.0, 3.0, 1.0, 1.0, 1.0, 0.004, -0.01, 0.07, 0.0, 0.012, 0.0, 0.0, 0.001,
+                   1.0, 1.0, 0.01, 0.01, 0, [], 0.0)
+    assert rep_like("standing", own, over_stance=True)
+    assert not rep_like("standing", own)
+    assert not rep_like("quadruped", own, over_stance=True)
 
 
 def test_no_momentum_means_almost_no_momentum_flags():

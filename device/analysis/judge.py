@@ -32,7 +32,7 @@ from .measure import Measured
 
 # Shapes a rep may have, per exercise (metres):
 #   start: the CoM move that opens a movement (above the resting sway)
-#   min_side / max_side: |sideways| part of the shift at the top
+#   min_side / max_side: |sideways| part of the shift at the top (standing, see rep_like)
 #   min_dy / max_dy: forward (+) or backward (-) part
 #   max_amp: the whole shift
 #   min_height: rise of the body's centre of mass (the larger of the lift's rise and
@@ -56,6 +56,7 @@ ARCH_MARGIN_M = 0.018    # prone: load toward the head beyond the reference
 PRONE_LIFT_M = 0.008     # prone: a leg (a sixth of the body) lifted clearly raises its centre of mass this much
 ARCHED_LIFT_M = 0.02     # prone: an arched rep (leg raised high, lumbar extended) lifts the body at least this
 STANCE_SHARE = 0.3       # standing: a rep's top is at least this share of the way to where this person's reps go
+STANCE_MIN_M = 0.012     # a reference way over the stance foot shorter than this says nothing of it
 STANDING_LEAN_M = 0.025  # standing: the load this far toward the toes beyond the reference is a lean forward
 # Momentum: a leg swung up or let drop moves far faster than a controlled one.
 # Either phase taking under FAST_PHASE_S is ballistic, if the force shows the
@@ -136,16 +137,17 @@ def short_of_stance(exercise: str, m: Measured, expected_dx: float | None) -> bo
     ``STANCE_SHARE`` of this person's way, or to the other side, is sway after
     the weight went back onto both feet, or a reach.
     """
-    if exercise != "standing" or expected_dx is None or abs(expected_dx) < SHAPES[exercise]["min_side"]:
+    if exercise != "standing" or expected_dx is None or abs(expected_dx) < STANCE_MIN_M:
         return False
     return form_shift(exercise, m)[0] / expected_dx < STANCE_SHARE
 
 
-def shaped_like(exercise: str, dx: float, dy: float) -> bool:
+def shaped_like(exercise: str, dx: float, dy: float, min_side: float | None = None) -> bool:
     """Could a shift at the top like this be a rep of ``exercise``?"""
     s = SHAPES[exercise]
     side = abs(dx)
-    if not (s["min_side"] <= side <= s["max_side"] and s["min_dy"] <= dy <= s["max_dy"]):
+    low = s["min_side"] if min_side is None else min_side
+    if not (low <= side <= s["max_side"] and s["min_dy"] <= dy <= s["max_dy"]):
         return False
     if (dx * dx + dy * dy) ** 0.5 > s["max_amp"]:
         return False
@@ -153,7 +155,16 @@ def shaped_like(exercise: str, dx: float, dy: float) -> bool:
     return ratio is None or dy <= 0 or side >= ratio * dy
 
 
-def rep_like(exercise: str, m: Measured) -> bool:
+def rep_like(exercise: str, m: Measured, over_stance: bool = False) -> bool:
+    """Has ``m`` a rep's duration, rise and shape?
+
+    ``over_stance``: standing, the top is known to be over a stance foot (not
+    :func:`short_of_stance` of this person's way there).  The rep's own
+    sideways shift then need not be any size: the weight may be over the
+    stance foot from the set's start, by a share that differs from set to set,
+    and a tilt toward the working leg can take up the rest.  Until that way is
+    known, the own shift is all there is to tell a rep from sway.
+    """
     if not MIN_DURATION <= m.end - m.start <= MAX_DURATION:
         return False
     need = SHAPES[exercise]["min_height"]
@@ -161,7 +172,7 @@ def rep_like(exercise: str, m: Measured) -> bool:
     # person's leg lifted slowly on a noisy mat may rise within the noise.
     if need is not None and height(m) + RISE_DOUBT * m.rise_error < need:
         return False
-    return shaped_like(exercise, m.dx, m.dy)
+    return shaped_like(exercise, m.dx, m.dy, 0.0 if over_stance else None)
 
 
 def could_be_rep(exercise: str, m: Measured) -> bool:

@@ -324,11 +324,11 @@ class Analyzer:
                 return []
             self.exercise = exercise
             events.append(self._state_event(t))
-        elif self._short_of_stance(m):
+        elif (over := self._over_stance(m)) is False:
             self.rejected.append(("not over the stance foot", m))
             self._drop_between("the set did not go on after it")
             return events
-        elif not J.rep_like(exercise, m):
+        elif not J.rep_like(exercise, m, over_stance=over is True):
             if not confirmed and J.could_be_rep(exercise, m) and self._set_goes_on(m.start):
                 # Unlike a rep, but in the middle of a set: a rep (one swayed, tilted
                 # toward the leg) if the set goes on right after it.
@@ -396,14 +396,17 @@ class Analyzer:
         set_dx = self._expected(ref, open_set["leg"])[0] if open_set and open_set["reps"] else None
         return J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
 
-    def _short_of_stance(self, m: Measured) -> bool:
-        """Standing, with this person's way over each stance foot known from a few reps: fell
-        well short of both (a rep of either leg may come next, so the set's leg does not decide)."""
+    def _over_stance(self, m: Measured) -> bool | None:
+        """Standing, with this person's way over each stance foot known from a few reps: did the
+        top go far enough toward either (a rep of either leg may come next, so the set's leg
+        does not decide)?  ``None`` while that is not known, or not standing."""
         ref = self._refs.get("standing")
         if self.exercise != "standing" or ref is None:
-            return False
-        return all(ref.known(leg) >= STANCE_KNOWN and J.short_of_stance("standing", m, self._expected(ref, leg)[0])
-                   for leg in ("left", "right"))
+            return None
+        ways = [self._expected(ref, leg)[0] for leg in ("left", "right")]
+        if ref.known("left") < STANCE_KNOWN or any(w is None or abs(w) < J.STANCE_MIN_M for w in ways):
+            return None   # (known counts both legs' reps, the other's mirrored)
+        return not all(J.short_of_stance("standing", m, w) for w in ways)
 
     def _review(self, t: float) -> list[dict]:
         """Judge every rep's form again against the reference the whole session built.
