@@ -27,7 +27,7 @@ FRAME_EVERY_S = 0.1
 REF_WIDTH = 1.0   # the reference's cluster is this many tilt margins wide: tilted reps, a few cm off, must not join it
 EARLY_REPS, EARLY_MARGIN = 5, 1.3   # a reference of fewer reps than this judges tilt with a wider margin
 GIVE_UP_AFTER = 3  # movements in a row without rest, none a rep: rest is wherever the body is now
-STANCE_KNOWN = 3   # reps of a leg before its way over the stance foot rules out movements short of it
+STANCE_KNOWN = 3   # reps (either leg's) before this person's way over the stance feet rules out movements short of it
 SANDWICH_S = 4.0   # a movement unlike a rep with reps this close before and after it is one (mid-set)
 # Height of the body's centre of mass in each posture (m), for the CoM estimate:
 # standing ~0.55 of stature; on hands and knees about hip height; lying, the
@@ -358,7 +358,10 @@ class Analyzer:
                     events += self._rep(doubtful, t, confirmed=True, after=(m,))  # it began a set after all
         ref = self._refs.setdefault(exercise, Reference(exercise))
         open_set = self.sets.open
-        leg = self._leg(exercise, m, ref)
+        set_dx = None
+        if open_set and open_set["reps"]:
+            set_dx = self._expected(ref, open_set["leg"])[0]
+        leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
         shift = J.form_shift(exercise, m)
         exp_dx, exp_dy = self._expected(ref, leg)
         if after and ref.known(leg) <= 1:
@@ -390,11 +393,6 @@ class Analyzer:
             return events
         ref.add(leg, *shift)
         return events + self._accept(m, t, exercise, leg, exp_dx, exp_dy)
-
-    def _leg(self, exercise: str, m: Measured, ref: Reference) -> str | None:
-        open_set = self.sets.open
-        set_dx = self._expected(ref, open_set["leg"])[0] if open_set and open_set["reps"] else None
-        return J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
 
     def _over_stance(self, m: Measured) -> bool | None:
         """Standing, with this person's way over each stance foot known from a few reps: did the
