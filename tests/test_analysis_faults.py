@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from device.analysis.judge import rep_like, short_of_stance, swung_or_dropped
+from device.analysis.judge import over_stance, rep_like, swung_or_dropped
 from device.analysis.measure import Measured
 from device.analysis.pipeline import analyze_frames
 
@@ -99,12 +99,13 @@ def test_standing_a_top_short_of_the_stance_foot_is_no_rep():
     def m(dx_rest, dx=0.03):
         return Measured(0.0, 4.0, 1.0, 1.0, 2.0, dx, 0.0, dx_rest, 0.0, 0.05, 0.01, 0.01, 0.001,
                         1.0, 1.0, 0.01, 0.01, 0, [], 0.0)
-    assert short_of_stance("standing", m(0.02), 0.08)          # a quarter of the way
-    assert short_of_stance("standing", m(-0.03), 0.08)         # the other side of where it stood
-    assert not short_of_stance("standing", m(0.03), 0.08)
-    assert not short_of_stance("standing", m(-0.06), -0.08)    # a right-leg rep, mirrored
-    assert not short_of_stance("standing", m(0.02), None)      # no reference yet
-    assert not short_of_stance("quadruped", m(0.0), 0.08)
+    assert over_stance("standing", m(0.02), [0.08]) is False       # a quarter of the way
+    assert over_stance("standing", m(-0.03), [0.08]) is False      # the other side of where it stood
+    assert over_stance("standing", m(0.03), [0.08]) is True
+    assert over_stance("standing", m(-0.06), [-0.08]) is True      # a right-leg rep, mirrored
+    assert over_stance("standing", m(-0.06), [0.08, -0.08]) is True   # either leg's way will do
+    assert over_stance("standing", m(0.02), [None]) is None         # no reference yet
+    assert over_stance("quadruped", m(0.0), [0.08]) is None
 
 
 def test_standing_over_the_stance_foot_a_rep_needs_no_own_sideways_shift():

@@ -127,19 +127,21 @@ def reached_out(exercise: str, m: Measured, expected_dx: float, expected_dy: flo
     return exercise == "standing" and fy - expected_dy > STANDING_LEAN_M
 
 
-def short_of_stance(exercise: str, m: Measured, expected_dx: float | None) -> bool:
-    """Standing: the top was nowhere near over the stance foot, so no foot left the mat.
+def over_stance(exercise: str, m: Measured, ways: list[float | None]) -> bool | None:
+    """Standing: did the top go over a stance foot, as this person's reps of some leg do?
 
     On one leg the body's centre of mass must be over the stance foot, and a
     rep of that leg takes it there, the whole way from where the body stood
     before the set (:func:`form_shift`); a tilt moves it by a couple of
-    centimetres either way.  A movement whose top went less than
-    ``STANCE_SHARE`` of this person's way, or to the other side, is sway after
-    the weight went back onto both feet, or a reach.
+    centimetres either way.  ``ways`` are the reference's whole-way sideways
+    shifts, one per leg that may be working.  A top that went less than
+    ``STANCE_SHARE`` of each, or to the other side, left both feet on the mat:
+    sway after the weight went back onto both feet, or a reach.  ``None``
+    where it cannot tell: not standing, or a way unknown (or too short to say).
     """
-    if exercise != "standing" or expected_dx is None or abs(expected_dx) < STANCE_MIN_M:
-        return False
-    return form_shift(exercise, m)[0] / expected_dx < STANCE_SHARE
+    if exercise != "standing" or any(w is None or abs(w) < STANCE_MIN_M for w in ways):
+        return None
+    return any(form_shift(exercise, m)[0] / w >= STANCE_SHARE for w in ways)
 
 
 def shaped_like(exercise: str, dx: float, dy: float, min_side: float | None = None) -> bool:
@@ -158,8 +160,8 @@ def shaped_like(exercise: str, dx: float, dy: float, min_side: float | None = No
 def rep_like(exercise: str, m: Measured, over_stance: bool = False) -> bool:
     """Has ``m`` a rep's duration, rise and shape?
 
-    ``over_stance``: standing, the top is known to be over a stance foot (not
-    :func:`short_of_stance` of this person's way there).  The rep's own
+    ``over_stance``: standing, the top is known to be over a stance foot
+    (:func:`over_stance`).  The rep's own
     sideways shift then need not be any size: the weight may be over the
     stance foot from the set's start, by a share that differs from set to set,
     and a tilt toward the working leg can take up the rest.  Until that way is

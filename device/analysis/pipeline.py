@@ -401,10 +401,9 @@ class Analyzer:
         ref = self._refs.get("standing")
         if self.exercise != "standing" or ref is None:
             return None
-        ways = [self._expected(ref, leg)[0] for leg in ("left", "right")]
-        if ref.known("left") < STANCE_KNOWN or any(w is None or abs(w) < J.STANCE_MIN_M for w in ways):
-            return None   # (known counts both legs' reps, the other's mirrored)
-        return not all(J.short_of_stance("standing", m, w) for w in ways)
+        if ref.known("left") < STANCE_KNOWN:   # (counts both legs' reps, the other's mirrored)
+            return None
+        return J.over_stance("standing", m, [self._expected(ref, leg)[0] for leg in ("left", "right")])
 
     def _review(self, t: float) -> list[dict]:
         """Judge every rep's form again against the reference the whole session built.
