@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from device.analysis.judge import over_stance, rep_like, swung_or_dropped
+from device.analysis.judge import over_stance, rep_like, swung_or_dropped, working_leg
 from device.analysis.measure import Measured
 from device.analysis.pipeline import analyze_frames
 
@@ -106,6 +106,22 @@ def test_standing_a_top_short_of_the_stance_foot_is_no_rep():
     assert over_stance("standing", m(-0.06), [0.08, -0.08]) is True   # either leg's way will do
     assert over_stance("standing", m(0.02), [None]) is None         # no reference yet
     assert over_stance("quadruped", m(0.0), [0.08]) is None
+
+
+def test_standing_the_leg_is_told_by_the_whole_way_over_the_stance_foot():
+    """Standing, a rep's own shift may be a small part of the way (the weight went most of
+    the way onto the stance foot before the set), so the leg is told by the whole way; on
+    all fours by the rep's own shift.  A shift well short of the set's leg's way keeps the
+    set's leg (hips rolled toward the working side)."""
+    def m(dx, dx_rest):
+        return Measured(0.0, 4.0, 1.0, 1.0, 2.0, dx, 0.0, dx_rest, 0.0, 0.05, 0.01, 0.01, 0.001,
+                        1.0, 1.0, 0.01, 0.01, 0, [], 0.0)
+    right_rep = m(0.02, -0.08)    # own shift toward the right, the whole way over the left foot
+    assert working_leg("standing", right_rep, None, None, None) == "right"
+    assert working_leg("standing", right_rep, None, "left", 0.08) == "right"   # mirrors the set's
+    assert working_leg("standing", m(0.02, -0.03), None, "left", 0.08) == "left"
+    assert working_leg("quadruped", right_rep, None, None, None) == "left"
+    assert working_leg("prone", right_rep, "right", None, None) == "right"
 
 
 def test_standing_over_the_stance_foot_a_rep_needs_no_own_sideways_shift():

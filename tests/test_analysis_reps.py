@@ -141,6 +141,20 @@ def test_standing_reps_from_over_the_stance_foot_count(seed, least):
     assert len(reps) == len(match(reps, truth))
 
 
+@pytest.mark.parametrize("rate", [10, 80])
+@pytest.mark.parametrize("seed,sets", [(46, 3), (71, 2)])
+def test_standing_legs_switched_after_a_short_rest(rate, seed, sets):
+    """Standing, the weight goes over the stance foot before the set, so a rep's own shift
+    may be a small part of the way; the leg is told by the whole way.  After rests shorter
+    than a set gap the other leg's set is its own (these sessions counted it, or most of
+    it, as reps of the leg before when the rep's own shift told the leg)."""
+    kw = dict(exercise="standing", seed=seed, rate_hz=rate, sets=sets)
+    labels, res = session(**kw)[2], analysed(**kw)
+    assert leg_problems(labels, res) == []
+    assert [st["leg"] for st in res["sets"]] == [st["leg"] for st in labels["sets"]]
+    assert count_problems(labels, res) == []
+
+
 @pytest.mark.parametrize("leg", ["left", "right"])
 def test_prone_takes_the_leg_the_user_named(leg):
     res = analysed(leg=leg, exercise="prone", seed=1)

@@ -199,13 +199,19 @@ def like_reference(exercise: str, m: Measured, expected_dx: float | None, expect
 
 def working_leg(exercise: str, m: Measured, chosen: str | None, set_leg: str | None,
                 set_dx: float | None) -> str | None:
-    """The raised leg: the load moves to the other side (quadruped, standing)."""
+    """The raised leg: the load moves to the other side (quadruped, standing).
+
+    ``set_dx`` is the set's leg's reference shift, in :func:`form_shift`'s
+    terms, as the shift it is compared with: standing, the whole way over the
+    stance foot, of which the rep's own shift may be a small part.
+    """
     if exercise == "prone":
         return chosen
-    leg = "left" if m.dx > 0 else "right"
+    dx = form_shift(exercise, m)[0]
+    leg = "left" if dx > 0 else "right"
     # A rep of the current set's leg whose hips rolled toward the working side
     # can cancel the shift; it keeps the set's leg unless it clearly mirrors it.
-    if set_leg and leg != set_leg and set_dx is not None and abs(m.dx) < 0.5 * abs(set_dx):
+    if set_leg and leg != set_leg and set_dx is not None and abs(dx) < 0.5 * abs(set_dx):
         return set_leg
     return leg
 

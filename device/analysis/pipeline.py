@@ -357,7 +357,8 @@ class Analyzer:
                 else:
                     events += self._rep(doubtful, t, confirmed=True, after=(m,))  # it began a set after all
         ref = self._refs.setdefault(exercise, Reference(exercise))
-        open_set = self.sets.open
+        # The set this rep would go on, if it goes on: after a set gap, the last set's leg says nothing.
+        open_set = self.sets.open if self.sets.would_join(m.start, None) else None
         set_dx = None
         if open_set and open_set["reps"]:
             set_dx = self._expected(ref, open_set["leg"])[0]
