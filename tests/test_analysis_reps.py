@@ -129,6 +129,19 @@ def test_standing_sway_after_a_set_is_no_rep(rate, seed):
     assert len(match(reps, truth)) == len(truth)
 
 
+@pytest.mark.parametrize("rate", [10, 80])
+@pytest.mark.parametrize("seed", [25, 55])
+def test_standing_a_reach_over_the_other_foot_after_a_set_is_no_rep(rate, seed):
+    """A reach for the phone right after a set, within a set gap, goes toward the foot the
+    set's leg worked from, not the way over the stance foot that leg's reps go: short of
+    it, it is no rep of that leg (counted as a tilted one here before), and every rep still
+    counts."""
+    kw = dict(exercise="standing", seed=seed, rate_hz=rate, sets=3)
+    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
+    assert [r for r in reps if not any(overlap(r, lr) > 0 for lr in truth)] == []
+    assert len(match(reps, truth)) == len(truth)
+
+
 @pytest.mark.parametrize("seed,least", [(12, 12), (36, 13)])
 def test_standing_reps_from_over_the_stance_foot_count(seed, least):
     """Sets begun with the weight most of the way over the stance foot: some reps shift the

@@ -365,6 +365,10 @@ class Analyzer:
         leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
         shift = J.form_shift(exercise, m)
         exp_dx, exp_dy = self._expected(ref, leg)
+        if ref.known(leg) >= STANCE_KNOWN and J.over_stance(exercise, m, [exp_dx]) is False:
+            self.rejected.append(("not over the working leg's stance foot", m))
+            self._drop_between("the set did not go on after it")
+            return events
         if after and ref.known(leg) <= 1:
             # Held back while the reference is at most one rep: this rep and the ones
             # after it together say which agree; if none do, the reference stands.
