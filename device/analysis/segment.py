@@ -17,11 +17,12 @@ It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
 - *back*: the body has come back at least half way from the top toward
   where the rep rose from: the rest, or the valley before it, or (standing)
   the lowest point shortly before the top, which is the stance foot the
-  weight shifted onto before the set (a *shelf*).  The movement ends when
-  it is near the rest point again, or when it rises again by a good share
-  of a rep before that (fast reps, no pause between; the next rep may be
-  smaller than this one, and is measured from the valley), or (standing)
-  when it settles back on its shelf.
+  weight shifted onto before the set (a *shelf*; a dip in a hold is judged
+  against the shelves the set's reps rose from, see ``_chain_shelf``).  The
+  movement ends when it is near the rest point again, or when it rises
+  again by a good share of a rep before that (fast reps, no pause between;
+  the next rep may be smaller than this one, and is measured from the
+  valley), or (standing) when it settles back on its shelf.
 
 A dip of less than half the movement (sway, a pulse at the top) never
 ends it; a movement that does not come back within ``max_out_s`` was a
@@ -41,6 +42,7 @@ REST, OUT, BACK = "rest", "out", "back"
 # Standing: a dip that stayed this far (of the rep's height) above where the rep
 # rose from, then rose again, is sway during the hold, not the rest between reps.
 RESUME_ABOVE = 0.35
+CHAIN_BASES = 9     # standing: the chain's last movements whose bases say where its reps rise from
 MOSTLY_BACK = 0.2   # lying and kneeling: a valley this close (of the rep's height) to where it rose from
 # Standing: the CoM staying within SETTLE_M for SETTLE_S away from rest is no rep
 # and no pause between reps (the set would have ended long before): the body
@@ -154,6 +156,7 @@ class Segmenter:
         self._t_open = 0.0
         self._t_rest = -math.inf
         self._pending.clear()
+        self._chain_bases: deque[tuple[bool, float]] = deque(maxlen=CHAIN_BASES)   # see _chain_shelf
         self._box: _Box | None = None   # see _stood_still
         self._hist.clear()
         self._first = self._n
@@ -239,6 +242,7 @@ class Segmenter:
             if d > thr:
                 # It left from the last moment it was near rest, if that was lately.
                 self.chain += 1
+                self._chain_bases.clear()
                 self._open(p, k, max(self._anchor, k - self._n_pre, self._first), d)
                 return
             if d < 0.5 * thr:
@@ -290,7 +294,8 @@ class Segmenter:
         # rep right after a large (tilted) one would otherwise merge into it.
         mostly_back = not self.shelves and self._valley - self._base_d < MOSTLY_BACK * amp
         if d - self._valley >= (thr if mostly_back else max(thr, 0.3 * amp)):
-            if self.shelves and self._valley - self._base_d > RESUME_ABOVE * amp:
+            shelf = self._chain_shelf()
+            if self.shelves and self._valley - shelf > RESUME_ABOVE * (self._peak - shelf):
                 # Standing, the sway of a long hold on one leg dipped the top part way
                 # down and it rose again: still the same rep.
                 self.state = OUT
@@ -318,6 +323,20 @@ class Segmenter:
         if p.t - self._t_open > 2.0 * self.max_out_s:
             self._close(self._i_valley)
             self._settle(k, None)
+
+    def _chain_shelf(self) -> float:
+        """Where this rep rose from, or lower: where the chain's reps rose from (their median),
+        once two have (the last ``CHAIN_BASES``).  A long hold's farthest point may come
+        late, and the lowest point shortly before it then lies in the hold itself."""
+        side = self._side()
+        bases = sorted(b for s, b in self._chain_bases if s == side)
+        if len(bases) < 2:
+            return self._base_d
+        return min(self._base_d, bases[len(bases) // 2])
+
+    def _side(self) -> bool:
+        """Whether the open movement's top lies to the right of rest (each leg's reps go to one side)."""
+        return self._at(self._i_peak).com_x > self.rest[0]  # type: ignore[index]
 
     def _stood_still(self, p: Point, r: float) -> bool:
         """Has the CoM stayed within ``r`` for ``SETTLE_S`` since it left rest?  Kept up point by point."""
@@ -354,6 +373,7 @@ class Segmenter:
         if self._closed:
             return
         self._closed = True
+        self._chain_bases.append((self._side(), self._base_d))
         bx, by = self._base_xy if self._base_xy is not None else self.rest  # type: ignore[misc]
         ox, oy = self.rest  # type: ignore[misc]
         self._pending.append((self._i0, self._i_peak, max(end, self._i_peak), bx, by, ox, oy, self.chain))
