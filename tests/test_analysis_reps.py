@@ -155,6 +155,18 @@ def test_standing_a_long_hold_swayed_down_is_one_rep(rate, seed):
     assert len(reps) == len(truth)
 
 
+@pytest.mark.parametrize("seed,rate", [(33, 80), (39, 10), (39, 80)])
+def test_standing_fast_reps_after_tilted_ones_count(seed, rate):
+    """Fast reps, half of them tilted: a rep that shifts less than the one before it (in
+    seed 39 tilted toward the leg after one tilted away) rose by less than a third of that
+    one while it was still coming down, and merged into it (one rep lost in each of these
+    sessions).  The set's typical rep says how far the next must rise."""
+    kw = dict(exercise="standing", seed=seed, rate_hz=rate, tempo="fast", tilt_rate=0.5, reps=(10, 12))
+    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
+    assert len(match(reps, truth)) == len(truth)
+    assert len(reps) == len(truth)
+
+
 @pytest.mark.parametrize("seed,least", [(12, 12), (36, 13)])
 def test_standing_reps_from_over_the_stance_foot_count(seed, least):
     """Sets begun with the weight most of the way over the stance foot: some reps shift the

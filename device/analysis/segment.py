@@ -18,7 +18,7 @@ It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
   where the rep rose from: the rest, or the valley before it, or (standing)
   the lowest point shortly before the top, which is the stance foot the
   weight shifted onto before the set (a *shelf*; a dip in a hold is judged
-  against the shelves the set's reps rose from, see ``_chain_shelf``).  The
+  against the shelves the set's reps rose from, see ``_chain_typical``).  The
   movement ends when it is near the rest point again, or when it rises
   again by a good share of a rep before that (fast reps, no pause between;
   the next rep may be smaller than this one, and is measured from the
@@ -42,7 +42,7 @@ REST, OUT, BACK = "rest", "out", "back"
 # Standing: a dip that stayed this far (of the rep's height) above where the rep
 # rose from, then rose again, is sway during the hold, not the rest between reps.
 RESUME_ABOVE = 0.35
-CHAIN_BASES = 9     # standing: the chain's last movements whose bases say where its reps rise from
+CHAIN_REPS = 9      # standing: the chain's last movements that say where its reps rise from, and how far
 MOSTLY_BACK = 0.2   # lying and kneeling: a valley this close (of the rep's height) to where it rose from
 # Standing: the CoM staying within SETTLE_M for SETTLE_S away from rest is no rep
 # and no pause between reps (the set would have ended long before): the body
@@ -156,7 +156,7 @@ class Segmenter:
         self._t_open = 0.0
         self._t_rest = -math.inf
         self._pending.clear()
-        self._chain_bases: deque[tuple[bool, float]] = deque(maxlen=CHAIN_BASES)   # see _chain_shelf
+        self._chain_reps: deque[tuple[bool, float, float]] = deque(maxlen=CHAIN_REPS)   # see _chain_typical
         self._box: _Box | None = None   # see _stood_still
         self._hist.clear()
         self._first = self._n
@@ -242,7 +242,7 @@ class Segmenter:
             if d > thr:
                 # It left from the last moment it was near rest, if that was lately.
                 self.chain += 1
-                self._chain_bases.clear()
+                self._chain_reps.clear()
                 self._open(p, k, max(self._anchor, k - self._n_pre, self._first), d)
                 return
             if d < 0.5 * thr:
@@ -289,12 +289,13 @@ class Segmenter:
         if d < self._valley:
             self._valley, self._i_valley, self._valley_xy = d, k, (p.com_x, p.com_y)
         amp = self._peak - self._base_d
-        # A rise of 30 % of the rep is a new rep, not wobble in the lower; from a valley
-        # most of the way back (lying, kneeling), one threshold is, as from rest: a small
-        # rep right after a large (tilted) one would otherwise merge into it.
+        # A rise of 30 % of the rep (standing: of the set's typical rep, if smaller) is a new
+        # rep, not wobble in the lower; from a valley most of the way back (lying, kneeling),
+        # one threshold is, as from rest: a small rep right after a large (tilted) one would
+        # otherwise merge into it.
         mostly_back = not self.shelves and self._valley - self._base_d < MOSTLY_BACK * amp
-        if d - self._valley >= (thr if mostly_back else max(thr, 0.3 * amp)):
-            shelf = self._chain_shelf()
+        shelf, size = self._chain_typical()
+        if d - self._valley >= (thr if mostly_back else max(thr, 0.3 * size)):
             if self.shelves and self._valley - shelf > RESUME_ABOVE * (self._peak - shelf):
                 # Standing, the sway of a long hold on one leg dipped the top part way
                 # down and it rose again: still the same rep.
@@ -324,15 +325,25 @@ class Segmenter:
             self._close(self._i_valley)
             self._settle(k, None)
 
-    def _chain_shelf(self) -> float:
-        """Where this rep rose from, or lower: where the chain's reps rose from (their median),
-        once two have (the last ``CHAIN_BASES``).  A long hold's farthest point may come
-        late, and the lowest point shortly before it then lies in the hold itself."""
+    def _chain_typical(self) -> tuple[float, float]:
+        """Where the open movement rose from and how far, as the chain's last ``CHAIN_REPS``
+        movements to the same side say (their medians), once two have; standing only.
+
+        A long hold's farthest point may come late, and the lowest point shortly
+        before it then lies in the hold itself: a sway dip below it is still
+        high above where the set's reps rise from.  And after a large (tilted)
+        rep, the next may rise by less than a third of it while the one before
+        is still coming down.  Each median only ever lowers this rep's own.
+        """
+        amp = self._peak - self._base_d
+        if not self.shelves:
+            return self._base_d, amp
         side = self._side()
-        bases = sorted(b for s, b in self._chain_bases if s == side)
-        if len(bases) < 2:
-            return self._base_d
-        return min(self._base_d, bases[len(bases) // 2])
+        same = [(b, a) for s, b, a in self._chain_reps if s == side]
+        if len(same) < 2:
+            return self._base_d, amp
+        bases, amps = sorted(b for b, _ in same), sorted(a for _, a in same)
+        return min(self._base_d, bases[len(same) // 2]), min(amp, amps[len(same) // 2])
 
     def _side(self) -> bool:
         """Whether the open movement's top lies to the right of rest (each leg's reps go to one side)."""
@@ -373,7 +384,7 @@ class Segmenter:
         if self._closed:
             return
         self._closed = True
-        self._chain_bases.append((self._side(), self._base_d))
+        self._chain_reps.append((self._side(), self._base_d, self._peak - self._base_d))
         bx, by = self._base_xy if self._base_xy is not None else self.rest  # type: ignore[misc]
         ox, oy = self.rest  # type: ignore[misc]
         self._pending.append((self._i0, self._i_peak, max(end, self._i_peak), bx, by, ox, oy, self.chain))
