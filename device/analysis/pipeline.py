@@ -365,7 +365,7 @@ class Analyzer:
         leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
         shift = J.form_shift(exercise, m)
         exp_dx, exp_dy = self._expected(ref, leg)
-        if ref.known(leg) >= STANCE_KNOWN and J.over_stance(exercise, m, [exp_dx]) is False:
+        if self._over_stance(m, (leg,)) is False:
             self.rejected.append(("not over the working leg's stance foot", m))
             self._drop_between("the set did not go on after it")
             return events
@@ -399,16 +399,17 @@ class Analyzer:
         ref.add(leg, *shift)
         return events + self._accept(m, t, exercise, leg, exp_dx, exp_dy)
 
-    def _over_stance(self, m: Measured) -> bool | None:
+    def _over_stance(self, m: Measured, legs: tuple[str | None, ...] = ("left", "right")) -> bool | None:
         """Standing, with this person's way over each stance foot known from a few reps: did the
-        top go far enough toward either (a rep of either leg may come next, so the set's leg
-        does not decide)?  ``None`` while that is not known, or not standing."""
+        top go far enough toward the stance foot of one of ``legs``?  Before the leg is known,
+        either (a rep of either leg may come next, so the set's leg does not decide); then the
+        working leg's.  ``None`` while that is not known, or not standing."""
         ref = self._refs.get("standing")
         if self.exercise != "standing" or ref is None:
             return None
         if ref.known("left") < STANCE_KNOWN:   # (counts both legs' reps, the other's mirrored)
             return None
-        return J.over_stance("standing", m, [self._expected(ref, leg)[0] for leg in ("left", "right")])
+        return J.over_stance("standing", m, [self._expected(ref, leg)[0] for leg in legs])
 
     def _review(self, t: float) -> list[dict]:
         """Judge every rep's form again against the reference the whole session built.
