@@ -161,11 +161,11 @@ def rep_like(exercise: str, m: Measured, over_stance: bool = False) -> bool:
     """Has ``m`` a rep's duration, rise and shape?
 
     ``over_stance``: standing, the top is known to be over a stance foot
-    (:func:`over_stance`).  The rep's own
-    sideways shift then need not be any size: the weight may be over the
-    stance foot from the set's start, by a share that differs from set to set,
-    and a tilt toward the working leg can take up the rest.  Until that way is
-    known, the own shift is all there is to tell a rep from sway.
+    (:func:`over_stance`).  The rep's own sideways shift then need not be any
+    size: the weight may be over the stance foot from the set's start, by a
+    share that differs from set to set, and a tilt toward the working leg can
+    take up the rest.  Until that way is known, the own shift is all there is
+    to tell a rep from sway.
     """
     if not MIN_DURATION <= m.end - m.start <= MAX_DURATION:
         return False
