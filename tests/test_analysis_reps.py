@@ -167,6 +167,19 @@ def test_standing_fast_reps_after_tilted_ones_count(seed, rate):
     assert len(reps) == len(truth)
 
 
+@pytest.mark.parametrize("seed,rate", [(8, 10), (8, 80), (22, 10)])
+def test_a_tilted_second_rep_still_counts(seed, rate):
+    """The set's second rep tilted toward the leg, so its own shift is unlike a rep's, while
+    the first still waited for a rep to confirm it: in the middle of a set such a movement
+    is held and counts if the set goes on, but here it was dropped (one rep lost in each).
+    A first rep waiting for confirmation is a set that may be under way."""
+    kw = dict(exercise="standing", seed=seed, rate_hz=rate)
+    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
+    pairs = match(reps, truth)
+    assert len(pairs) == len(truth) == len(reps)
+    assert truth[1]["tilt"] and reps[pairs[1]]["tilt"]
+
+
 @pytest.mark.parametrize("seed,least", [(12, 12), (36, 13)])
 def test_standing_reps_from_over_the_stance_foot_count(seed, least):
     """Sets begun with the weight most of the way over the stance foot: some reps shift the

@@ -338,8 +338,6 @@ class Analyzer:
                 self._drop_between("the set did not go on after it")
             return events
         gap = self.settings.set_gap_s
-        if self._between and not confirmed:
-            events += self._take_between(m, t)
         if self._doubtful is not None and not confirmed:
             doubtful, second = self._doubtful, self._second
             same_side = exercise == "prone" or (m.dx > 0) == (doubtful.dx > 0)
@@ -351,11 +349,15 @@ class Analyzer:
                     # The first two disagreed: with the third, which of them agree.
                     events += self._rep(doubtful, t, confirmed=True, after=(second, m))
                     events += self._rep(second, t, confirmed=True, after=(m,))
-                elif self._first_two_disagree(exercise, doubtful, m):
+                # (With a movement held between them the set went on: the first began it.)
+                elif not self._between and self._first_two_disagree(exercise, doubtful, m):
                     self._doubtful, self._second = doubtful, m
                     return events
                 else:
                     events += self._rep(doubtful, t, confirmed=True, after=(m,))  # it began a set after all
+        if self._between and not confirmed:
+            # Held after any doubtful rep, so counted after it, in time order.
+            events += self._take_between(m, t)
         ref = self._refs.setdefault(exercise, Reference(exercise))
         # The set this rep would go on, if it goes on: after a set gap, the last set's leg says nothing.
         open_set = self.sets.open if self.sets.would_join(m.start, None) else None
@@ -459,10 +461,19 @@ class Analyzer:
         return self._rep(first, t, confirmed=True, after=(second,)) + self._rep(second, t, confirmed=True)
 
     def _set_goes_on(self, start: float) -> bool:
-        """Is a set under way, its last rep (or held movement) just before ``start``?"""
-        if self.sets.open is None or not self.reps:
+        """Is a set under way, its last rep (or held movement) just before ``start``?
+
+        A first rep waiting for the next to confirm it may have begun one: the
+        set's second rep, tilted toward the leg, is then held as it would be mid-set.
+        """
+        if self._between:
+            last = self._between[-1].end
+        elif self._doubtful is not None:
+            last = (self._second or self._doubtful).end
+        elif self.sets.open is None or not self.reps:
             return False
-        last = self._between[-1].end if self._between else self.reps[-1]["end"]
+        else:
+            last = self.reps[-1]["end"]
         return start - last <= SANDWICH_S
 
     def _take_between(self, m: Measured, t: float) -> list[dict]:
