@@ -215,15 +215,16 @@ def test_a_move_that_never_comes_back_is_a_change_of_place():
         assert m.points[m.top].com_x == pytest.approx(0.05 + AMP, abs=0.004)
 
 
-def test_standing_still_somewhere_new_for_a_while_makes_rest_there():
+@pytest.mark.parametrize("half", [0.008, 0.0105])
+def test_standing_still_somewhere_new_for_a_while_makes_rest_there(half):
     """Standing, a step aside 5 cm, then swaying there (as much as a small rep from the stance
-    foot, 1.6 cm): movements open and close against the old rest, so none lasts long enough to be a
-    change of place.  Within SETTLE_M for SETTLE_S, rest is the new place all the same, and
-    the reps after it are measured from there."""
+    foot, 1.6 cm, or 2.1 cm as after a step in dev seed 1944): movements open and close against
+    the old rest, so none lasts long enough to be a change of place.  Within SETTLE_M for
+    SETTLE_S, rest is the new place all the same, and the reps after it are measured from there."""
     sway = []
     for _ in range(8):
-        sway += [(1.5, 0.058), (1.5, 0.042)]
-    pts = path([(2.0, 0.0), (0.8, 0.05), (0.75, 0.042)] + sway + [(2.0, 0.05)])
+        sway += [(1.5, 0.05 + half), (1.5, 0.05 - half)]
+    pts = path([(2.0, 0.0), (0.8, 0.05), (0.75, 0.05 - half)] + sway + [(2.0, 0.05)])
     seg = Segmenter(RATE, shelves=True)
     settled_at = None
     for p in pts:

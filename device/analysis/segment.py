@@ -50,8 +50,8 @@ MOSTLY_BACK = 0.2   # lying and kneeling: a valley this close (of the rep's heig
 # the new place, measured from the old rest, would otherwise open movements
 # without end, and every rep after it would be measured from the old place.
 # Absolute, not scaled by the sway: on one leg, reps from the stance foot can
-# stay within 3 cm for that long.
-SETTLE_S, SETTLE_M = 15.0, 0.02
+# stay within 3 cm for that long.  Sway about a place stepped to can span 2.1 cm.
+SETTLE_S, SETTLE_M = 15.0, 0.025
 
 
 @dataclass
