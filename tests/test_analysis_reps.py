@@ -180,6 +180,16 @@ def test_a_tilted_second_rep_still_counts(seed, rate):
     assert truth[1]["tilt"] and reps[pairs[1]]["tilt"]
 
 
+def test_standing_a_set_begun_right_after_the_weight_shift_counts_from_its_first_rep():
+    """Seed 23 (80 SPS, tilted reps): the weight went onto the stance foot, paused, and the
+    first rep rose fast; the rep rose from the pause, but the lowest point before its top lay
+    on the shift's ramp, and the set's first 3 reps merged into one movement, unlike a rep."""
+    kw = dict(exercise="standing", seed=23, rate_hz=80, tilt_rate=0.5)
+    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
+    assert len(match(reps, truth)) == len(truth)
+    assert len(reps) == len(truth)
+
+
 @pytest.mark.parametrize("seed,least", [(12, 12), (36, 13)])
 def test_standing_reps_from_over_the_stance_foot_count(seed, least):
     """Sets begun with the weight most of the way over the stance foot: some reps shift the

@@ -424,3 +424,20 @@ def test_standing_a_dip_in_a_long_hold_rising_again_is_the_same_rep_unless_it_ca
     assert_well_formed(found)
     assert len(found) == movements
     assert times(found[0])[0] <= 2.0 + 1.6 + UP / 2 and times(found[-1])[2] >= 2.0 + 1.6 + UP + 5.0 + DOWN / 2
+
+
+@pytest.mark.parametrize("shift,pause,up", [(1.2, 0.6, UP), (0.8, 0.6, 0.5), (0.8, 0.9, 0.5)])
+def test_standing_the_first_rep_rises_from_where_the_weight_paused_on_the_stance_foot(shift, pause, up):
+    """A set's first rep right after the weight went onto the stance foot (9 cm, over about a second), the leg raised fast: the
+    lowest point in the 2 s before its top lay on the shift's ramp, so coming back to the
+    stance foot was not half way back, and the next rep merged into it.  The weight paused on
+    the foot first; the rep rose from there."""
+    shelf, amp = 3 * AMP, 0.04
+    legs = [(2.0, 0.0), (shift, shelf), (pause, shelf), (up, shelf + amp), (0.3, shelf + amp), (DOWN, shelf),
+            (0.2, shelf), (up, shelf + amp), (HOLD, shelf + amp), (DOWN, shelf), (1.5, shelf), (0.8, 0.0), (2.0, 0.0)]
+    _, out = run(path(legs), shelves=True)
+    found = [m for _, m in out]
+    assert_well_formed(found)
+    first_top = 2.0 + shift + pause + up
+    second_top = first_top + 0.3 + DOWN + 0.2 + up
+    assert_tops_in_holds(found, [(first_top, first_top + 0.3), (second_top, second_top + HOLD)], level=shelf + amp)

@@ -17,8 +17,9 @@ It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
 - *back*: the body has come back at least half way from the top toward
   where the rep rose from: the rest, or the valley before it, or (standing)
   the lowest point shortly before the top, which is the stance foot the
-  weight shifted onto before the set (a *shelf*; a dip in a hold is judged
-  against the shelves the set's reps rose from, see ``_chain_typical``).  The
+  weight shifted onto before the set (a *shelf*; for a set's first rep,
+  where the weight paused on it; a dip in a hold is judged against the
+  shelves the set's reps rose from, see ``_chain_typical``).  The
   movement ends when it is near the rest point again, or when it rises
   again by a good share of a rep before that (fast reps, no pause between;
   the next rep may be smaller than this one, and is measured from the
@@ -43,6 +44,8 @@ REST, OUT, BACK = "rest", "out", "back"
 # rose from, then rose again, is sway during the hold, not the rest between reps.
 RESUME_ABOVE = 0.35
 CHAIN_REPS = 9      # standing: the chain's last movements that say where its reps rise from, and how far
+PAUSE_S = 0.6       # standing: still this long on the stance foot before a set's first rep,
+PAUSE_SHARE = 0.75  # at most this share of the way to its top (nearer, it is the hold)
 MOSTLY_BACK = 0.2   # lying and kneeling: a valley this close (of the rep's height) to where it rose from
 # Standing: the CoM staying within SETTLE_M for SETTLE_S away from rest is no rep
 # and no pause between reps (the set would have ended long before): the body
@@ -360,7 +363,8 @@ class Segmenter:
         return max(self.still_m, 3.0 * math.sqrt(self.sway2))
 
     def _low_before_peak(self) -> float:
-        """The least distance from rest in the ``lift_s`` before the top."""
+        """The least distance from rest in the ``lift_s`` before the top, or (a movement from
+        rest) where the CoM first stood still on its way out, if higher."""
         t_top = self._at(self._i_peak).t
         low = self._peak
         for i in range(self._i_peak, max(self._i0, self._first) - 1, -1):
@@ -368,7 +372,25 @@ class Segmenter:
             if q.t < t_top - self.lift_s:
                 break
             low = min(low, self._d(q))
+        if self._base_d == 0.0:
+            low = max(low, self._paused_on_the_way())
         return low
+
+    def _paused_on_the_way(self) -> float:
+        """Standing, a set's first rep from rest: the weight shifted onto the stance foot,
+        stayed there a moment, then the leg rose.  The distance from rest of the first such
+        pause (``PAUSE_S`` still, away from rest, well short of the top); 0 if none.  The
+        first, not the last: a dip in a long hold can be as still."""
+        n = max(3, round(PAUSE_S * self.rate))
+        r = self._still_r()
+        for i in range(max(self._i0, self._first) + n - 1, self._i_peak):
+            pts = [self._at(j) for j in range(i - n + 1, i + 1)]
+            xs, ys = [q.com_x for q in pts], [q.com_y for q in pts]
+            if max(xs) - min(xs) < r and max(ys) - min(ys) < r:
+                d = self._d(pts[-1])
+                if self.threshold <= d <= min(PAUSE_SHARE * self._peak, self._peak - 2.0 * self.start_m):
+                    return d
+        return 0.0
 
     def _open(self, p: Point, k: int, start: int, d: float, base_d: float = 0.0,
               base_xy: tuple[float, float] | None = None) -> None:
