@@ -194,12 +194,14 @@ class Segmenter:
         rx, ry = self.rest  # type: ignore[misc]
         return math.hypot(p.com_x - rx, p.com_y - ry)
 
-    def _still(self, r: float, n: int | None = None) -> tuple[float, float] | None:
-        """The mean CoM of the last ``n`` points (``still_s``) if it stayed within ``r`` all along, else ``None``."""
+    def _still(self, r: float, n: int | None = None, end: int | None = None) -> tuple[float, float] | None:
+        """The mean CoM of the ``n`` points (``still_s``) up to index ``end`` (the last) if it
+        stayed within ``r`` all along, else ``None``."""
         n = n or self.n_still
-        if len(self._hist) < n:
+        end = self._n - 1 if end is None else end
+        if end - n + 1 < self._first:
             return None
-        pts = [self._hist[-k] for k in range(1, n + 1)]
+        pts = [self._at(i) for i in range(end - n + 1, end + 1)]
         xs = [p.com_x for p in pts]
         ys = [p.com_y for p in pts]
         if max(xs) - min(xs) < r and max(ys) - min(ys) < r:
@@ -372,7 +374,7 @@ class Segmenter:
             if q.t < t_top - self.lift_s:
                 break
             low = min(low, self._d(q))
-        if self._base_d == 0.0:
+        if self._base_xy is None:   # it rose from rest
             low = max(low, self._paused_on_the_way())
         return low
 
@@ -384,12 +386,10 @@ class Segmenter:
         n = max(3, round(PAUSE_S * self.rate))
         r = self._still_r()
         for i in range(max(self._i0, self._first) + n - 1, self._i_peak):
-            pts = [self._at(j) for j in range(i - n + 1, i + 1)]
-            xs, ys = [q.com_x for q in pts], [q.com_y for q in pts]
-            if max(xs) - min(xs) < r and max(ys) - min(ys) < r:
-                d = self._d(pts[-1])
-                if self.threshold <= d <= min(PAUSE_SHARE * self._peak, self._peak - 2.0 * self.start_m):
-                    return d
+            d = self._d(self._at(i))
+            if (self.threshold <= d <= min(PAUSE_SHARE * self._peak, self._peak - 2.0 * self.start_m)
+                    and self._still(r, n, end=i) is not None):
+                return d
         return 0.0
 
     def _open(self, p: Point, k: int, start: int, d: float, base_d: float = 0.0,
