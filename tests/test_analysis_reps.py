@@ -19,6 +19,17 @@ def case(exercise, rate, seed):
     return labels, res
 
 
+def found_and_labelled(**kw) -> tuple[list[dict], list[dict]]:
+    """The reps the analysis found in a short session (``kw`` as for SessionSpec), and its labelled ones."""
+    return all_reps(analysed(**kw)), label_reps(session(**kw)[2])
+
+
+def assert_each_rep_counted_once(**kw) -> None:
+    reps, truth = found_and_labelled(**kw)
+    assert len(match(reps, truth)) == len(truth)
+    assert len(reps) == len(truth)
+
+
 def count_problems(labels, res) -> list[str]:
     found = all_reps(res)
     bad = []
@@ -137,7 +148,7 @@ def test_standing_a_reach_over_the_other_foot_after_a_set_is_no_rep(rate, seed):
     it, it is no rep of that leg (counted as a tilted one here before), and every rep still
     counts."""
     kw = dict(exercise="standing", seed=seed, rate_hz=rate, sets=3)
-    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
+    reps, truth = found_and_labelled(**kw)
     assert [r for r in reps if not any(overlap(r, lr) > 0 for lr in truth)] == []
     assert len(match(reps, truth)) == len(truth)
 
@@ -150,9 +161,7 @@ def test_standing_a_long_hold_swayed_down_is_one_rep(rate, seed):
     the rep (2 extra reps in each of these sessions).  Measured against where the set's
     reps rose from, the dip stays high in the hold, and each rep counts once."""
     kw = dict(exercise="standing", seed=seed, rate_hz=rate, long_hold_rate=0.5, reps=(8, 10))
-    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
-    assert len(match(reps, truth)) == len(truth)
-    assert len(reps) == len(truth)
+    assert_each_rep_counted_once(**kw)
 
 
 @pytest.mark.parametrize("seed,rate", [(33, 80), (39, 10), (39, 80)])
@@ -162,9 +171,7 @@ def test_standing_fast_reps_after_tilted_ones_count(seed, rate):
     one while it was still coming down, and merged into it (one rep lost in each of these
     sessions).  The set's typical rep says how far the next must rise."""
     kw = dict(exercise="standing", seed=seed, rate_hz=rate, tempo="fast", tilt_rate=0.5, reps=(10, 12))
-    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
-    assert len(match(reps, truth)) == len(truth)
-    assert len(reps) == len(truth)
+    assert_each_rep_counted_once(**kw)
 
 
 @pytest.mark.parametrize("seed,rate", [(8, 10), (8, 80), (22, 10)])
@@ -174,7 +181,7 @@ def test_a_tilted_second_rep_still_counts(seed, rate):
     is held and counts if the set goes on, but here it was dropped (one rep lost in each).
     A first rep waiting for confirmation is a set that may be under way."""
     kw = dict(exercise="standing", seed=seed, rate_hz=rate)
-    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
+    reps, truth = found_and_labelled(**kw)
     pairs = match(reps, truth)
     assert len(pairs) == len(truth) == len(reps)
     assert truth[1]["tilt"] and reps[pairs[1]]["tilt"]
@@ -185,9 +192,7 @@ def test_standing_a_set_begun_right_after_the_weight_shift_counts_from_its_first
     first rep rose fast; the rep rose from the pause, but the lowest point before its top lay
     on the shift's ramp, and the set's first 3 reps merged into one movement, unlike a rep."""
     kw = dict(exercise="standing", seed=23, rate_hz=80, tilt_rate=0.5)
-    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
-    assert len(match(reps, truth)) == len(truth)
-    assert len(reps) == len(truth)
+    assert_each_rep_counted_once(**kw)
 
 
 @pytest.mark.parametrize("seed,least", [(12, 12), (36, 13)])
@@ -197,7 +202,7 @@ def test_standing_reps_from_over_the_stance_foot_count(seed, least):
     every rep had to).  Their tops are over the stance foot as this person's reps go, so
     they count."""
     kw = dict(exercise="standing", seed=seed, rate_hz=80, sets=2)
-    reps, truth = all_reps(analysed(**kw)), label_reps(session(**kw)[2])
+    reps, truth = found_and_labelled(**kw)
     assert len(match(reps, truth)) >= least
     assert len(reps) == len(match(reps, truth))
 

@@ -428,10 +428,10 @@ def test_standing_a_dip_in_a_long_hold_rising_again_is_the_same_rep_unless_it_ca
 
 @pytest.mark.parametrize("shift,pause,up", [(1.2, 0.6, UP), (0.8, 0.6, 0.5), (0.8, 0.9, 0.5)])
 def test_standing_the_first_rep_rises_from_where_the_weight_paused_on_the_stance_foot(shift, pause, up):
-    """A set's first rep right after the weight went onto the stance foot (9 cm, over about a second), the leg raised fast: the
-    lowest point in the 2 s before its top lay on the shift's ramp, so coming back to the
-    stance foot was not half way back, and the next rep merged into it.  The weight paused on
-    the foot first; the rep rose from there."""
+    """A set's first rep right after the weight went onto the stance foot (9 cm, over about a
+    second), the leg raised fast: the lowest point in the 2 s before its top lay on the shift's
+    ramp, so coming back to the stance foot was not half way back, and the next rep merged
+    into it.  The weight paused on the foot first; the rep rose from there."""
     shelf, amp = 3 * AMP, 0.04
     legs = [(2.0, 0.0), (shift, shelf), (pause, shelf), (up, shelf + amp), (0.3, shelf + amp), (DOWN, shelf),
             (0.2, shelf), (up, shelf + amp), (HOLD, shelf + amp), (DOWN, shelf), (1.5, shelf), (0.8, 0.0), (2.0, 0.0)]
