@@ -154,6 +154,20 @@ def test_standing_a_reach_over_the_other_foot_after_a_set_is_no_rep(rate, seed):
 
 
 @pytest.mark.parametrize("rate", [10, 80])
+@pytest.mark.parametrize("seed", [36, 46])
+def test_standing_a_step_aside_after_a_set_is_no_rep(rate, seed):
+    """A step aside a few seconds after a set, within a set gap, was counted as one more rep
+    of the set.  It rises from both feet, as no rep in a set does (the weight stays on the
+    stance foot from rep to rep), so it needs a rep after it to count, as a set's first does."""
+    kw = dict(exercise="standing", seed=seed, rate_hz=rate, sets=3)
+    labels = session(**kw)[2]
+    reps, truth = found_and_labelled(**kw)
+    assert [r for r in reps for d in labels["distractors"] if overlap(r, d) > 0] == []
+    assert len(match(reps, truth)) == len(truth)
+    assert len(reps) == len(truth)
+
+
+@pytest.mark.parametrize("rate", [10, 80])
 @pytest.mark.parametrize("seed", [40, 59])
 def test_standing_a_long_hold_swayed_down_is_one_rep(rate, seed):
     """Half the reps held 3-6 s on one leg, where the body sways the most: a hold whose

@@ -59,6 +59,7 @@ class Measured:
     pulses: int
     ai_series: list[tuple[float, float]]
     base_ai: float
+    chain: int = 0       # the segmenter's chain: movements since the body last rested share it
 
 
 def _explains(move, t: np.ndarray, ch: Channel) -> float:
@@ -198,6 +199,7 @@ def measure(mv: Movement, exercise: str | None, not_before: float = -math.inf) -
         amplitude=math.hypot(shift["x"], shift["y"]), rise=rose, drop=fell, rise_error=rose_err,
         lift_s_fit=lift.duration, lower_s_fit=lower.duration, lift_peak=peaks[0], lower_peak=peaks[1], pulses=pulses,
         ai_series=ai_series, base_ai=float(ai[before].mean()) if before.any() else float(ai[i0]),
+        chain=mv.chain,
     )
 
 

@@ -28,6 +28,7 @@ REF_WIDTH = 1.0   # the reference's cluster is this many tilt margins wide: tilt
 EARLY_REPS, EARLY_MARGIN = 5, 1.3   # a reference of fewer reps than this judges tilt with a wider margin
 GIVE_UP_AFTER = 3  # movements in a row without rest, none a rep: rest is wherever the body is now
 STANCE_KNOWN = 3   # reps (either leg's) before this person's way over the stance feet rules out movements short of it
+RESTED_S = 2.0     # standing: back on both feet and onto the stance foot again takes longer than this
 SANDWICH_S = 4.0   # a movement unlike a rep with reps this close before and after it is one (mid-set)
 # Height of the body's centre of mass in each posture (m), for the CoM estimate:
 # standing ~0.55 of stature; on hands and knees about hip height; lying, the
@@ -90,6 +91,7 @@ class Analyzer:
         self._doubtful: Measured | None = None  # a lone rep candidate waiting for a next rep to confirm it
         self._second: Measured | None = None    # the rep that confirmed it, when the two disagree: both wait for a third
         self._last_move_end = -math.inf
+        self._rep_chain = -1    # the segmenter chain of the last rep counted
         self._between: list[Measured] = []  # unlike reps, in a set: reps if the set goes on
         self._chain_rejects, self._reject_chain = 0, -1
         # The last movements' measurements and why any was not a rep: for tuning
@@ -380,7 +382,13 @@ class Analyzer:
             agreed = self._expected(together, leg)
             if agreed[0] is not None:
                 exp_dx, exp_dy = agreed
-        alone = not self.reps or m.start - self.reps[-1]["end"] > gap
+        # Standing, a movement from both feet a while after a rep (the body came to rest
+        # between) starts over, as a set's first rep does: in a set the weight stays on the
+        # stance foot from rep to rep, and a step aside or a reach after a set rises from
+        # rest.  Sooner, the weight cannot have gone home and back: the set's shelf lay
+        # near rest.
+        since = m.start - self.reps[-1]["end"] if self.reps else math.inf
+        alone = since > gap or exercise == "standing" and m.chain != self._rep_chain and since > RESTED_S
         switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
         # A reach for the phone moves the load sideways and forward at once, as a
         # rep both tilted and (prone) arched or (standing) leaning does; it counts
@@ -523,6 +531,7 @@ class Analyzer:
         }
         events += self.sets.add(rep)
         self.reps.append(rep)
+        self._rep_chain = m.chain
         number, count = self.sets.number, self.sets.count
         self._judged.append((rep, m, exercise, leg, number, count))
         events.append({"type": "rep", "t": _r(t), **rep, "set": number, "count": count})
