@@ -63,7 +63,6 @@ LEG_XFAILS: list[tuple[str, int, int, str]] = []
 SWAY = ("standing, before the set: the body sways sideways as far as a rep shifts it, and the force "
         "(which would show a leg moving) is too weak there to tell them apart: ")
 STRUCTURE_XFAILS = [
-    ("standing", 80, 5, SWAY + "a rep counted at 8.2-11.4 s, the set starts at 12.9 s"),
     ("standing", 80, 6, SWAY + "reps counted at 6.6-8.9 and 9.1-10.2 s, the set starts at 11.6 s"),
 ]
 

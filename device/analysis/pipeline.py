@@ -350,7 +350,10 @@ class Analyzer:
                 self._doubtful = self._second = None
                 if second is not None:
                     # The first two disagreed: with the third, which of them agree.
-                    events += self._rep(doubtful, t, confirmed=True, after=(second, m))
+                    if self._short_of_the_others(exercise, doubtful, second, m):
+                        self.rejected.append(("not over the stance foot", doubtful))
+                    else:
+                        events += self._rep(doubtful, t, confirmed=True, after=(second, m))
                     events += self._rep(second, t, confirmed=True, after=(m,))
                 # (With a movement held between them the set went on: the first began it.)
                 elif not self._between and self._first_two_disagree(exercise, doubtful, m):
@@ -453,6 +456,18 @@ class Analyzer:
             return False
         gap = abs(J.form_shift(exercise, first)[0] - J.form_shift(exercise, second)[0])
         return gap > self.tilt_margin_m * EARLY_MARGIN
+
+    def _short_of_the_others(self, exercise: str, first: Measured, second: Measured, third: Measured) -> bool:
+        """Standing, the session's first movement, unlike the two after it, which agree: did it
+        come back to rest before them and go less than ``STANCE_SHARE`` of their way over the
+        stance foot?  Then it was sway before the set, not a rep (a tilt moves the top by a
+        couple of centimetres, and a set's reps follow one another on the stance foot)."""
+        if exercise != "standing" or first.chain == second.chain:
+            return False
+        a, b = J.form_shift(exercise, second)[0], J.form_shift(exercise, third)[0]
+        if abs(a - b) > self.tilt_margin_m * EARLY_MARGIN:
+            return False
+        return J.over_stance(exercise, first, [(a + b) / 2]) is False
 
     def _end_doubt(self, t: float) -> list[dict]:
         """No rep came in time to confirm what is held: a lone candidate is no rep; a held pair
