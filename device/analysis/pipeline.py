@@ -343,8 +343,7 @@ class Analyzer:
         if self._doubtful is not None and not confirmed:
             doubtful, second = self._doubtful, self._second
             same_side = exercise == "prone" or (m.dx > 0) == (doubtful.dx > 0)
-            last = second or doubtful
-            if m.start - last.end > gap or not same_side or _started_over(exercise, m, last.end, last.chain):
+            if m.start - (second or doubtful).end > gap or not same_side:
                 events += self._end_doubt(t)
             else:
                 self._doubtful = self._second = None
@@ -386,8 +385,13 @@ class Analyzer:
             agreed = self._expected(together, leg)
             if agreed[0] is not None:
                 exp_dx, exp_dy = agreed
-        alone = (not self.reps or m.start - self.reps[-1]["end"] > gap
-                 or _started_over(exercise, m, self.reps[-1]["end"], self._rep_chain))
+        # Standing, a movement from both feet a while after a rep (the body came to rest
+        # between) starts over, as a set's first rep does: in a set the weight stays on the
+        # stance foot from rep to rep, and a step aside or a reach after a set rises from
+        # rest.  Sooner, the weight cannot have gone home and back: the set's shelf lay
+        # near rest.
+        since = m.start - self.reps[-1]["end"] if self.reps else math.inf
+        alone = since > gap or exercise == "standing" and m.chain != self._rep_chain and since > RESTED_S
         switched = open_set is not None and leg is not None and open_set["leg"] not in (None, leg)
         # A reach for the phone moves the load sideways and forward at once, as a
         # rep both tilted and (prone) arched or (standing) leaning does; it counts
@@ -591,15 +595,6 @@ class Analyzer:
             "sets": [{"leg": st["leg"], "start": st["start"], "end": st["end"], "reps": list(st["reps"])}
                      for st in self.sets.sets],
         }
-
-
-def _started_over(exercise: str, m: Measured, end: float, chain: int) -> bool:
-    """Standing: did ``m`` rise from both feet a while after a movement that ended at ``end``
-    (the segmenter came to rest between)?  Then it starts over, as a set's first rep does:
-    in a set the weight stays on the stance foot from rep to rep, while a step aside or a
-    reach after a set, or sway before one, rises from rest.  Sooner than ``RESTED_S`` the
-    weight cannot have gone home and back: the set's shelf lay near rest."""
-    return exercise == "standing" and m.chain != chain and m.start - end > RESTED_S
 
 
 def analyze_frames(info: SourceInfo, frames, settings: AnalysisSettings | None = None,
