@@ -160,11 +160,9 @@ def test_standing_a_step_aside_after_a_set_is_no_rep(rate, seed):
     of the set.  It rises from both feet, as no rep in a set does (the weight stays on the
     stance foot from rep to rep), so it needs a rep after it to count, as a set's first does."""
     kw = dict(exercise="standing", seed=seed, rate_hz=rate, sets=3)
-    labels = session(**kw)[2]
-    reps, truth = found_and_labelled(**kw)
+    reps, labels = all_reps(analysed(**kw)), session(**kw)[2]
     assert [r for r in reps for d in labels["distractors"] if overlap(r, d) > 0] == []
-    assert len(match(reps, truth)) == len(truth)
-    assert len(reps) == len(truth)
+    assert_each_rep_counted_once(**kw)
 
 
 @pytest.mark.parametrize("rate", [10, 80])

@@ -401,7 +401,7 @@ class Analyzer:
         # While the reference is one rep, a rep far from it may be the clean one and the
         # first the tilted; the next rep tells which, so this one waits for it.
         unsure = (exercise != "prone" and ref.known(leg) == 1 and exp_dx is not None
-                  and abs(shift[0] - exp_dx) > self.tilt_margin_m * EARLY_MARGIN)
+                  and self._far_apart(shift[0], exp_dx))
         if ((alone or switched) and not J.like_reference(exercise, m, exp_dx, exp_dy, ref.known(leg))
                 or odd or unsure) and not confirmed:
             # A lone movement that does not load the mat as this person's reps do
@@ -458,8 +458,12 @@ class Analyzer:
         leg = J.working_leg(exercise, first, self.chosen_leg, None, None)
         if (ref is not None and ref.known(leg)) or J.working_leg(exercise, second, self.chosen_leg, None, None) != leg:
             return False
-        gap = abs(J.form_shift(exercise, first)[0] - J.form_shift(exercise, second)[0])
-        return gap > self.tilt_margin_m * EARLY_MARGIN
+        return self._far_apart(J.form_shift(exercise, first)[0], J.form_shift(exercise, second)[0])
+
+    def _far_apart(self, dx_a: float, dx_b: float) -> bool:
+        """Two sideways shifts further apart than a tilt judged against a young reference:
+        one of them is probably tilted."""
+        return abs(dx_a - dx_b) > self.tilt_margin_m * EARLY_MARGIN
 
     def _short_of_the_others(self, exercise: str, first: Measured, second: Measured, third: Measured) -> bool:
         """Standing, the session's first movement, unlike the two after it, which agree: did it
@@ -469,7 +473,7 @@ class Analyzer:
         if exercise != "standing" or first.chain == second.chain:
             return False
         a, b = J.form_shift(exercise, second)[0], J.form_shift(exercise, third)[0]
-        if abs(a - b) > self.tilt_margin_m * EARLY_MARGIN:
+        if self._far_apart(a, b):
             return False
         return J.over_stance(exercise, first, [(a + b) / 2]) is False
 
