@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from device.analysis.fit import minjerk
-from device.analysis.segment import SETTLE_S, Movement, Segmenter
+from device.analysis.segment import FIRST_REST_S, SETTLE_S, Movement, Segmenter
 from device.analysis.signals import Point
 
 RATE = 20.0
@@ -353,6 +353,29 @@ def test_no_rest_is_taken_until_the_body_is_still():
             first = p.t
     assert first is not None and 2.6 <= first <= 3.0 + 0.8 + DT
     assert seg.rest[0] == pytest.approx(0.015, abs=0.002)
+
+
+def test_one_who_sways_too_much_to_be_still_rests_at_the_middle_of_the_sway():
+    """Standing on both feet, the CoM sways 8 mm at 0.6 Hz: never within ``still_m`` for
+    ``still_s``.  Waiting for that, rest was first taken wherever the body paused later, in
+    the middle of a set.  It is taken once the CoM stayed within SETTLE_M for FIRST_REST_S,
+    at its middle, and the set's reps are measured from there."""
+    shelf, amp = 0.04, 0.05
+    legs = [(4.0, 0.0), (1.2, shelf), (0.8, shelf)] + reps(3, base=shelf, amp=amp) + [(1.2, 0.0), (3.0, 0.0)]
+    pts = path(legs)
+    sway = [0.008 * math.sin(2 * math.pi * 0.6 * p.t) for p in pts]
+    pts = [p._replace(com_x=p.com_x + s, cop_x=p.cop_x + s) for p, s in zip(pts, sway)]
+    seg, found, taken = Segmenter(RATE, shelves=True), [], None
+    for p in pts:
+        found += seg.feed(p)
+        if taken is None and seg.rest is not None:
+            taken = p.t
+    found += seg.flush()
+    assert taken is not None and taken <= FIRST_REST_S + 2 * DT
+    assert seg.rest[0] == pytest.approx(0.0, abs=0.004)
+    assert len(found) == 3
+    assert_well_formed(found)
+    assert all(m.origin_x == pytest.approx(0.0, abs=0.004) for m in found)
 
 
 def test_resting_sway_raises_the_threshold_at_most_to_twice_start_m():

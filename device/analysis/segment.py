@@ -11,7 +11,8 @@ It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
 
 - *rest*: the rest point follows the CoM slowly; a move beyond ``start_m``
   (raised above the resting sway measured here) opens a movement.  Rest is
-  first taken once the body has settled after getting on.
+  first taken once the body has settled after getting on (or, if it sways
+  too much to be still, has stayed about one place for a while).
 - *out*: the top is the farthest the CoM stayed for a moment (a leg landing
   hard throws it out for an instant; that is no top).
 - *back*: the body has come back at least half way from the top toward
@@ -55,6 +56,11 @@ MOSTLY_BACK = 0.2   # lying and kneeling: a valley this close (of the rep's heig
 # Absolute, not scaled by the sway: on one leg, reps from the stance foot can
 # stay within 3 cm for that long.  Sway about a place stepped to can span 2.1 cm.
 SETTLE_S, SETTLE_M = 15.0, 0.025
+# Rest is first taken where the CoM stays within ``still_m`` for ``still_s``: under
+# 1.3 s after the first point in nine sessions of ten.  A standing person can sway
+# more than that for good, and rest was then first taken mid-set; staying within
+# SETTLE_M for FIRST_REST_S will do.
+FIRST_REST_S = 2.0
 
 
 @dataclass
@@ -130,6 +136,7 @@ class Segmenter:
         self.post_s = post_s
         self._n_pre = math.ceil(pre_s * rate_hz) + 2
         self._n_next = round(0.3 * rate_hz)
+        self._n_first = round(FIRST_REST_S * rate_hz)
         self._hist: deque[Point] = deque()
         self._first = 0              # absolute index of _hist[0]
         self._n = 0                  # absolute index of the next point
@@ -217,8 +224,12 @@ class Segmenter:
         self._n += 1
         if self.rest is None:
             # Rest is first taken once the body has settled (getting on, the CoM
-            # is still moving when the load already is steady).
+            # is still moving when the load already is steady).  One who sways too
+            # much to be that still rests at the middle of the sway, once it has
+            # stayed about one place for a while.
             still = self._still(self._still_r())
+            if still is None:
+                still = self._still(SETTLE_M, self._n_first)
             if still is not None:
                 self.rest = still
                 self._anchor, self._t_rest = k, p.t
@@ -227,7 +238,7 @@ class Segmenter:
         done = self._ready(p.t)
         # Keep what a movement may still need: its rest before, its whole span.
         keep_from = min([self._i0 if self.state != REST else k] + [m[0] for m in self._pending])
-        keep_from -= self._n_pre
+        keep_from -= self._n_pre if self.rest is not None else self._n_first
         while len(hist) > 1 and self._first < keep_from:
             hist.popleft()
             self._first += 1
