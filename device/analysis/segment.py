@@ -238,7 +238,7 @@ class Segmenter:
         done = self._ready(p.t)
         # Keep what a movement may still need: its rest before, its whole span.
         keep_from = min([self._i0 if self.state != REST else k] + [m[0] for m in self._pending])
-        keep_from -= self._n_pre if self.rest is not None else self._n_first
+        keep_from -= self._n_pre if self.rest is not None else max(self._n_pre, self._n_first)
         while len(hist) > 1 and self._first < keep_from:
             hist.popleft()
             self._first += 1
