@@ -11,8 +11,8 @@ It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
 
 - *rest*: the rest point follows the CoM slowly; a move beyond ``start_m``
   (raised above the resting sway measured here) opens a movement.  Rest is
-  first taken once the body has settled after getting on (or, if it sways
-  too much to be still, has stayed about one place for a while).
+  first taken once the body has settled after getting on (or, standing, if
+  it sways too much to be still, has stayed about one place for a while).
 - *out*: the top is the farthest the CoM stayed for a moment (a leg landing
   hard throws it out for an instant; that is no top).
 - *back*: the body has come back at least half way from the top toward
@@ -224,11 +224,12 @@ class Segmenter:
         self._n += 1
         if self.rest is None:
             # Rest is first taken once the body has settled (getting on, the CoM
-            # is still moving when the load already is steady).  One who sways too
-            # much to be that still rests at the middle of the sway, once it has
-            # stayed about one place for a while.
+            # is still moving when the load already is steady).  One standing who
+            # sways too much to be that still rests at the middle of the sway, once
+            # it has stayed about one place for a while.  (Lying or kneeling, the
+            # sway is a fraction of that: a CoM moving 2 cm is still settling.)
             still = self._still(self._still_r())
-            if still is None:
+            if still is None and self.shelves:
                 still = self._still(SETTLE_M, self._n_first)
             if still is not None:
                 self.rest = still
