@@ -299,8 +299,12 @@ class Segmenter:
             if p.t - self._t_open > self.max_out_s:
                 # Never came back: a change of place.  Rest is where the body was
                 # closest to the old rest lately (between reps, if a set is under way),
-                # not wherever it happens to be now.
-                self._settle(k, self._closest_lately(p.t - 5.0))
+                # not wherever it happens to be now; or, if it left rest to stand
+                # somewhere and has moved on from there since (a set began: what came
+                # closest lately is its stance foot), where it stood.
+                since = p.t - 5.0
+                stood = self._stood_before(since) if self._base_xy is None else None
+                self._settle(k, stood or self._closest_lately(since))
             return
         # BACK
         if d < self._valley:
@@ -422,6 +426,17 @@ class Segmenter:
         bx, by = self._base_xy if self._base_xy is not None else self.rest  # type: ignore[misc]
         ox, oy = self.rest  # type: ignore[misc]
         self._pending.append((self._i0, self._i_peak, max(end, self._i_peak), bx, by, ox, oy, self.chain))
+
+    def _stood_before(self, since: float) -> tuple[float, float] | None:
+        """Where the CoM stood longest (within ``SETTLE_M`` for ``FIRST_REST_S`` at a time)
+        since the open movement left, if that was over before ``since``; else ``None``."""
+        best, run, where, t_end = 0, 0, None, math.inf
+        for end in range(max(self._i0, self._first) + self._n_first - 1, self._n):
+            mean = self._still(SETTLE_M, self._n_first, end=end)
+            run = run + 1 if mean is not None else 0
+            if mean is not None and run >= best:
+                best, where, t_end = run, mean, self._at(end).t
+        return where if t_end < since else None
 
     def _closest_lately(self, since: float) -> tuple[float, float]:
         best, where = math.inf, None
