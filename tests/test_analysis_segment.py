@@ -243,9 +243,9 @@ def test_a_set_begun_soon_after_a_step_aside_is_measured_from_where_the_body_sto
     """Standing: a step aside (4 cm), 4 s standing there, then a set from a stance foot 6 cm
     further, its first rep straight from the shift (no pause on the foot to tell where it
     rose from, so coming back to the foot is not half way back).  The step never comes
-    back, so the change-of-place timeout fires mid-set; the
-    point closest to the old rest in the last seconds is then on the stance foot.  Rest goes
-    where the body stood after the step, and the set's later reps rise from there."""
+    back, so the change-of-place timeout fires mid-set; the point closest to the old rest
+    in the last seconds is then on the stance foot.  Rest goes where the body stood after
+    the step, and the set's later reps rise from there."""
     home, shelf = 0.04, 0.10
     legs = ([(2.0, 0.0), (1.0, home), (4.0, home), (1.2, shelf)]
             + reps(6, base=shelf, amp=AMP) + [(1.2, home), (3.0, home)])
