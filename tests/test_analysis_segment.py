@@ -257,6 +257,65 @@ def test_a_set_begun_soon_after_a_step_aside_is_measured_from_where_the_body_sto
     assert seg.rest[0] == pytest.approx(home, abs=0.004)
 
 
+def beside(xs: list[Point], ys: list[Point]) -> list[Point]:
+    """One path along x and another along y, as one in the plane."""
+    return [p._replace(com_y=q.com_x, cop_y=q.com_x) for p, q in zip(xs, ys)]
+
+
+@pytest.mark.parametrize("across", [False, True], ids=["farther-out", "across"])
+def test_lying_or_kneeling_a_set_begun_soon_after_a_shift_is_measured_from_the_new_place(across):
+    """On all fours, a shift 4 cm to one side, 3 s still there, then three reps of 3 cm from
+    there (farther out, or across the shift), 0.8 s between them.  The shift never comes back,
+    and the set begins before the change-of-place timeout: against the old rest each rep
+    would be a wobble of one long movement.  The body came back to where it stood after the
+    shift: rest is there, and each rep is a movement of its own from it."""
+    home, n = 0.04, 3
+    lead = [(2.0, 0.0), (1.0, home), (3.0, home)]
+    if across:
+        pts = beside(path(lead + [(n * (UP + HOLD + DOWN + REST) + 1.5, home)]),
+                     path([(6.0, 0.0)] + reps(n) + [(1.5, 0.0)]))
+        top = (home, AMP)
+    else:
+        pts = path(lead + reps(n, base=home) + [(1.5, home)])
+        top = (home + AMP, 0.0)
+    seg, out = run(pts, shelves=False)
+    movements = [m for _, m in out]
+    assert_well_formed(movements)
+    assert_tops_in_holds(movements, holds(n, 6.0))
+    for m in movements:
+        assert (m.rest_x, m.rest_y) == (pytest.approx(home, abs=0.004), pytest.approx(0.0, abs=0.004))
+        assert (m.points[m.top].com_x, m.points[m.top].com_y) == (pytest.approx(top[0], abs=0.004),
+                                                                  pytest.approx(top[1], abs=0.004))
+    assert times(movements[0])[0] >= 6.0 - 0.3          # the first rep, not the shift before it
+    assert seg.rest[0] == pytest.approx(home, abs=0.004)
+
+
+def test_kneeling_a_rep_held_long_then_the_next_at_once_is_no_new_place():
+    """A rep held still for 3 s at its top, lowered most of the way (to 8 mm from rest, not
+    near enough to rest there), then the next at once, up to the same top: the body came back
+    to where it stood, but by way of the old rest.  Rest stays; two reps from it."""
+    legs = [(2.0, 0.0)] + reps(1, hold=3.0, back_to=0.008, rest=0.2) + [(UP, AMP), (HOLD, AMP), (DOWN, 0.0), (1.5, 0.0)]
+    seg, out = run(path(legs), shelves=False)
+    movements = [m for _, m in out]
+    assert len(movements) == 2
+    for m in movements:
+        assert m.origin_x == pytest.approx(0.0, abs=0.002)
+        assert m.points[m.top].com_x == pytest.approx(AMP, abs=0.004)
+    assert seg.rest[0] == pytest.approx(0.0, abs=0.003)
+
+
+def test_kneeling_a_knock_after_a_long_hold_is_no_rep_from_a_new_place():
+    """A rep held still for 3 s, and as the lower begins one sample 3 cm off sideways (a knee
+    put down hard): the body is at once back where it stood, but never stayed out there."""
+    pts = path([(2.0, 0.0), (UP, AMP), (3.0, AMP), (DOWN, 0.0), (1.5, 0.0)])
+    knock = int(round((2.0 + UP + 3.0) * RATE)) + 1
+    pts[knock] = pts[knock]._replace(com_y=0.03, cop_y=0.03)
+    seg, out = run(pts, shelves=False)
+    assert len(out) == 1
+    assert out[0][1].rest_x == pytest.approx(0.0, abs=0.002)
+    assert seg.rest[0] == pytest.approx(0.0, abs=0.003)
+
+
 def test_give_up_makes_rest_where_the_body_is_now():
     pts = path([(2.0, 0.0), (0.8, 0.05), (3.0, 0.05)])
     seg, out = run(pts)

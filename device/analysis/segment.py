@@ -29,7 +29,10 @@ It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
 A dip of less than half the movement (sway, a pulse at the top) never
 ends it; a movement that does not come back within ``max_out_s`` was a
 change of place, and rest moves where the body came closest to the old one
-lately (between reps, if a set is under way).
+lately (between reps, if a set is under way).  Sooner than that, a body
+that stood somewhere new is resting there: standing, once it has stayed
+there long (a step aside); lying or kneeling, once it has gone out from
+there and come back to it (a set begun soon after a shift).
 """
 
 from __future__ import annotations
@@ -61,6 +64,11 @@ SETTLE_S, SETTLE_M = 15.0, 0.025
 # more than that for good, and rest was then first taken mid-set; staying within
 # SETTLE_M for FIRST_REST_S will do.
 FIRST_REST_S = 2.0
+# Lying or kneeling, a movement from rest whose CoM then stayed within HELD_R times
+# the still radius (``_still_r``) for FIRST_REST_S may be a long hold at a rep's top
+# or a shift to a new place.  Only what follows tells: from a hold the body goes back
+# to rest; from a new place a set's reps go out and come back to it.
+HELD_R = 2.0
 
 
 @dataclass
@@ -128,6 +136,7 @@ class Segmenter:
         self.lift_s = lift_s
         self.shelves = shelves
         self._recent_d: deque[float] = deque(maxlen=max(2, round(0.3 * rate_hz)))
+        self._recent_h: deque[tuple[float, int, float, float]] = deque(maxlen=self._recent_d.maxlen)
         self.start_m = start_m
         self.still_m = still_m
         self.n_still = max(3, round(still_s * rate_hz))
@@ -168,6 +177,9 @@ class Segmenter:
         self._pending.clear()
         self._chain_reps: deque[tuple[bool, float, float]] = deque(maxlen=CHAIN_REPS)   # see _chain_typical
         self._box: _Box | None = None   # see _stood_still
+        self._hbox: _Box | None = None  # see _came_back_to_where_it_stood
+        self._held: tuple[float, float, int] | None = None
+        self._away = (0.0, 0, 0.0, 0.0)  # farthest from the held place since: distance, index, x, y
         self._hist.clear()
         self._first = self._n
 
@@ -249,11 +261,13 @@ class Segmenter:
         d = self._d(p)
         thr = self.threshold
         if self.state == REST:
-            self._box = None
+            self._box = self._hbox = self._held = None
         elif self.shelves and self._stood_still(p, SETTLE_M):
             if self.state == BACK:
                 self._close(self._i_valley)
             self._settle(k, self._box.mean)
+            return
+        elif not self.shelves and self._came_back_to_where_it_stood(p, k, thr):
             return
         if self.state == REST:
             if d > thr:
@@ -376,6 +390,54 @@ class Segmenter:
             self._box = _Box(p.t, p.com_x, p.com_x, p.com_y, p.com_y)
             return False
         return p.t - self._box.t0 >= SETTLE_S
+
+    def _came_back_to_where_it_stood(self, p: Point, k: int, thr: float) -> bool:
+        """Lying or kneeling: has the body, out of rest, stood somewhere (``HELD_R``, for
+        ``FIRST_REST_S``), then gone out from there and come back toward it?  Then it
+        shifted to a new place and began a set there: rest is that place, and the way
+        out from it is the set's first rep, open now.  Kept up point by point.  Only
+        the first such place of a movement counts: a rep held long at its top after
+        a shift is no new place.
+
+        Not if the way out went back toward the old rest: that is the lower of a
+        rep held long, and the next rep rising to the same top.
+        """
+        if self._base_xy is not None:
+            return False
+        if self._held is None:
+            box = self._hbox
+            if box is not None and box.takes(p.com_x, p.com_y, HELD_R * self._still_r()):
+                return False
+            if box is None or self._at(k - 1).t - box.t0 < FIRST_REST_S:
+                self._hbox = _Box(p.t, p.com_x, p.com_x, p.com_y, p.com_y)
+                return False
+            self._held = (*box.mean, k - 1)
+            self._away = (0.0, k - 1, 0.0, 0.0)
+            self._recent_h.clear()
+        hx, hy, i_held = self._held
+        d = math.hypot(p.com_x - hx, p.com_y - hy)
+        # As for a top: how far it stayed for a moment (a leg dropped hard throws it out).
+        recent = self._recent_h
+        recent.append((d, k, p.com_x, p.com_y))
+        held = min(recent)
+        far, i_far, fx, fy = self._away
+        if held[0] > far and len(recent) == recent.maxlen:
+            self._away = held
+            return False
+        rx, ry = self.rest  # type: ignore[misc]
+        if (far - d < thr or far < 2.0 * thr
+                or math.hypot(fx - rx, fy - ry) < 0.5 * math.hypot(hx - rx, hy - ry)):
+            return False
+        self.rest = (hx, hy)
+        self.chain += 1
+        self._chain_reps.clear()
+        self._open(p, k, i_held, far)
+        self._i_peak, self._t_open = i_far, self._at(i_held).t
+        self._hbox = self._held = None
+        if far - d >= max(thr, 0.5 * far):
+            self.state, self._valley, self._i_valley, self._near = BACK, d, k, 0
+            self._valley_xy = (p.com_x, p.com_y)
+        return True
 
     def _still_r(self) -> float:
         return max(self.still_m, 3.0 * math.sqrt(self.sway2))
