@@ -361,15 +361,19 @@ class Analyzer:
                 else:
                     events += self._rep(doubtful, t, confirmed=True, after=(m,))  # it began a set after all
         if self._between and not confirmed:
-            # Held after any doubtful rep, so counted after it, in time order.
-            events += self._take_between(m, t)
+            # Held after any doubtful rep, so counted after it, in time order; but only
+            # if this rep goes on their set.  The other leg's began a new one: they were
+            # between two sets (a hand lifted, a reach for the phone, in a short rest).
+            cur = self.sets.open
+            leg = self._leg_of(exercise, m, cur)
+            if cur is not None and leg is not None and cur["leg"] not in (None, leg):
+                self._drop_between("the set did not go on after it")
+            else:
+                events += self._take_between(m, t)
         ref = self._refs.setdefault(exercise, Reference(exercise))
         # The set this rep would go on, if it goes on: after a set gap, the last set's leg says nothing.
         open_set = self.sets.open if self.sets.would_join(m.start, None) else None
-        set_dx = None
-        if open_set and open_set["reps"]:
-            set_dx = self._expected(ref, open_set["leg"])[0]
-        leg = J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
+        leg = self._leg_of(exercise, m, open_set)
         shift = J.form_shift(exercise, m)
         exp_dx, exp_dy = self._expected(ref, leg)
         if self._over_stance(m, (leg,)) is False:
@@ -486,6 +490,13 @@ class Analyzer:
             self.rejected.append(("alone and unlike this person's reps", first))
             return []
         return self._rep(first, t, confirmed=True, after=(second,)) + self._rep(second, t, confirmed=True)
+
+    def _leg_of(self, exercise: str, m: Measured, open_set: dict | None) -> str | None:
+        """The leg rep ``m`` raised, if it were to go on ``open_set``."""
+        set_dx = None
+        if open_set and open_set["reps"]:
+            set_dx = self._expected(self._refs.setdefault(exercise, Reference(exercise)), open_set["leg"])[0]
+        return J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
 
     def _set_goes_on(self, start: float) -> bool:
         """Is a set under way, its last rep (or held movement) just before ``start``?
