@@ -330,6 +330,11 @@ class Analyzer:
             self.rejected.append(("not over the stance foot", m))
             self._drop_between("the set did not go on after it")
             return events
+        elif not confirmed and self._leaned_not_lifted(exercise, m):
+            # Prone, which leg is not known, so a set goes on as long as reps follow
+            # soon: after a short rest, the next set's first rep would count a reach.
+            self.rejected.append(("leaned forward, no leg lifted", m))
+            return events
         elif not J.rep_like(exercise, m, over_stance=over is True):
             if not confirmed and J.could_be_rep(exercise, m) and self._set_goes_on(m.start):
                 # Unlike a rep, but in the middle of a set: a rep (one swayed, tilted
@@ -490,6 +495,16 @@ class Analyzer:
             self.rejected.append(("alone and unlike this person's reps", first))
             return []
         return self._rep(first, t, confirmed=True, after=(second,)) + self._rep(second, t, confirmed=True)
+
+    def _leaned_not_lifted(self, exercise: str, m: Measured) -> bool:
+        """Prone: the load went headward beyond this person's reps with no leg clearly lifted
+        (a reach for the phone): no rep, whatever follows it.  Clearly: a light person's leg
+        lifted slowly on a noisy mat may rise within the noise, as in :func:`.judge.rep_like`."""
+        if exercise != "prone" or J.height(m) + J.RISE_DOUBT * m.rise_error >= J.PRONE_LIFT_M:
+            return False
+        exp_dx, exp_dy = self._expected(self._refs.setdefault(exercise, Reference(exercise)), self.chosen_leg)
+        return (exp_dx is not None and exp_dy is not None
+                and J.reached_out(exercise, m, exp_dx, exp_dy, self.tilt_margin_m))
 
     def _leg_of(self, exercise: str, m: Measured, open_set: dict | None) -> str | None:
         """The leg rep ``m`` raised, if it were to go on ``open_set``."""
