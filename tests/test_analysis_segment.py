@@ -316,6 +316,52 @@ def test_kneeling_a_knock_after_a_long_hold_is_no_rep_from_a_new_place():
     assert seg.rest[0] == pytest.approx(0.0, abs=0.003)
 
 
+@pytest.mark.parametrize("up", [UP, 1.6], ids=["kept", "slow-lift"])
+def test_rest_at_measures_the_movement_under_way_from_there(up):
+    """A shift of 4 cm, then reps that go back 3 cm toward the old rest: against it, the reps
+    look like the body returning and the pauses between them like tops.  Told mid-rep (as the
+    pipeline does, from the force) that the body rests where it paused, the rep under way is
+    measured from there, and so are the ones after it.  (After a slow lift, the pause is no
+    longer in what the segmenter keeps for the movements under way, which rose from the
+    second rep's top.)"""
+    home, n = 0.04, 4
+    pts = path([(2.0, 0.0), (1.0, home), (3.0, home)] + reps(n, base=home, amp=-AMP, up=up) + [(1.5, home)])
+    period = up + HOLD + DOWN + REST
+    pause = 6.0 + period - REST / 2             # between the first two reps, at the new place
+    told = 6.0 + period + up + HOLD + DOWN / 2  # the second rep's lower (from the old rest: a rise again)
+    seg = Segmenter(RATE, shelves=False)
+    out = []
+    for p in pts:
+        out += [m for m in seg.feed(p)]
+        if p.t == pytest.approx(told):
+            assert seg.rest[0] == pytest.approx(0.0, abs=0.004)         # still the old rest
+            out.clear()
+            assert seg.rest_at((home, 0.0), round(pause * RATE)) is True
+            assert seg.state != "rest"
+            assert 6.0 + period - 0.1 <= seg.busy_since <= 6.0 + period + up / 3   # as it left the pause
+    out += seg.flush()
+    assert_well_formed(out)
+    assert_tops_in_holds(out, holds(n, 6.0, up=up)[1:], level=home - AMP)
+    for m in out:
+        assert (m.rest_x, m.origin_x) == (pytest.approx(home, abs=0.002), pytest.approx(home, abs=0.002))
+    assert seg.rest[0] == pytest.approx(home, abs=0.004)
+
+
+def test_rest_at_ends_a_movement_already_back_and_refuses_what_it_no_longer_keeps():
+    pts = path([(2.0, 0.0), (1.0, 0.04), (6.0, 0.04), (UP, 0.01), (HOLD, 0.01), (DOWN, 0.04), (0.3, 0.04)])
+    seg = Segmenter(RATE, shelves=False)
+    for p in pts:
+        seg.feed(p)
+    assert seg.state != "rest"                                  # the rep's lower, measured from the old rest
+    assert seg.rest_at((0.04, 0.0), 1) is False                 # far older than it keeps
+    assert seg.rest[0] == pytest.approx(0.0, abs=0.004)
+    assert seg.rest_at((0.04, 0.0), round(8.5 * RATE)) is True   # at the new place, before the rep
+    assert seg.state == "rest"
+    (m,) = seg.flush()
+    assert m.points[m.top].com_x == pytest.approx(0.01, abs=0.004)
+    assert m.rest_x == pytest.approx(0.04, abs=0.002)
+
+
 def test_give_up_makes_rest_where_the_body_is_now():
     pts = path([(2.0, 0.0), (0.8, 0.05), (3.0, 0.05)])
     seg, out = run(pts)

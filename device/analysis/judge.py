@@ -177,6 +177,18 @@ def rep_like(exercise: str, m: Measured, over_stance: bool = False) -> bool:
     return shaped_like(exercise, m.dx, m.dy, 0.0 if over_stance else None)
 
 
+def inside_out(exercise: str, m: Measured) -> bool:
+    """Did the body's centre of mass fall as ``m`` left and rise as it came back?  Clearly
+    (by a rep's least rise, less one standard error) one way, and at all the other (a
+    fit may latch onto noise at one end).  A rep measured from its top, or sitting back.
+    Not standing, where the leg's rise is too small to tell."""
+    need = SHAPES[exercise]["min_height"]
+    if need is None:
+        return False
+    doubt = RISE_DOUBT * m.rise_error
+    return min(m.rise, m.drop) + doubt < -need and max(m.rise, m.drop) + doubt < 0.0
+
+
 def could_be_rep(exercise: str, m: Measured) -> bool:
     """Might this be a rep after all, if it came in the middle of a set?  A leg swayed or tilted
     can look unlike one; kneeling or sitting back (the body's centre of mass goes down), or a

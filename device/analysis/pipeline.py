@@ -94,6 +94,7 @@ class Analyzer:
         self._rep_chain = -1    # the segmenter chain of the last rep counted
         self._between: list[Measured] = []  # unlike reps, in a set: reps if the set goes on
         self._chain_rejects, self._reject_chain = 0, -1
+        self._fell: tuple[float, float] | None = None   # see _inside_out
         # The last movements' measurements and why any was not a rep: for tuning
         # and tests, bounded so a service running for months does not grow.
         self.rejected: deque[tuple[str, object]] = deque(maxlen=500)
@@ -209,6 +210,7 @@ class Analyzer:
                 for mv in self.segmenter.flush():
                     events += self._movement(mv)
                 self.segmenter.reset()
+                self._fell = None
                 self.despiker.reset()
                 self.com.reset()
                 events += self._set_phase(s.t, "rest")
@@ -281,6 +283,8 @@ class Analyzer:
             return []
         before = (len(self.reps), len(self._between), self._doubtful, self._second)
         events = self._rep(m, self.last_t if self.last_t is not None else m.end)
+        kept = len(self.reps) != before[0] or m in self._between or m in (self._doubtful, self._second)
+        self._inside_out(mv, None if kept else m)
         if before == (len(self.reps), len(self._between), self._doubtful, self._second):
             # Neither a rep nor held as one: a run of these without rest between is the
             # body swaying about a new place, measured from the old one.
@@ -291,6 +295,28 @@ class Analyzer:
         elif mv.chain == self._reject_chain:
             self._chain_rejects = 0
         return events
+
+    def _inside_out(self, mv: Movement, m: Measured | None) -> None:
+        """Two movements in a row that were no reps (``m`` None: this one was, or is held),
+        each measured inside out, their tops in one place: the body rests there.
+
+        Lying or kneeling, after a shift with a set begun soon after it, whose
+        reps go back toward the old rest: measured from there, the pauses
+        between reps are the tops, and to and fro looks like a long hold and the
+        next rep to the segmenter.  The force tells: the body fell as each left.
+        One alone may be sitting back (the hips go down); two in a row at one
+        place are reps.
+        """
+        if m is None or not J.inside_out(self.exercise or "prone", m):
+            self._fell = None
+            return
+        top = mv.points[mv.top]
+        before, self._fell = self._fell, (top.com_x, top.com_y)
+        if before is None or math.hypot(before[0] - top.com_x, before[1] - top.com_y) > 2.0 * self.segmenter.threshold:
+            return
+        self._fell = None
+        if self.segmenter.rest_at(((before[0] + top.com_x) / 2, (before[1] + top.com_y) / 2), mv.first + mv.top):
+            self._last_move_end = top.t   # the rep under way rose from there, before this one's end
 
     def _live_leg(self) -> str | None:
         if self.exercise == "prone" or self.exercise is None:

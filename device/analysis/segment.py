@@ -32,7 +32,8 @@ change of place, and rest moves where the body came closest to the old one
 lately (between reps, if a set is under way).  Sooner than that, a body
 that stood somewhere new is resting there: standing, once it has stayed
 there long (a step aside); lying or kneeling, once it has gone out from
-there and come back to it (a set begun soon after a shift).
+there and come back to it (a set begun soon after a shift), or when the
+caller, who sees the force, says so (:meth:`Segmenter.rest_at`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ FIRST_REST_S = 2.0
 # or a shift to a new place.  Only what follows tells: from a hold the body goes back
 # to rest; from a new place a set's reps go out and come back to it.
 HELD_R = 2.0
+# How far back :meth:`Segmenter.rest_at` may look: to the top of a movement just handed
+# out (a rep's lower, the rest after it and ``post_s``).  Kept beside the history, which
+# keeps only what the movements under way need.
+KEEP_S = 8.0
 
 
 @dataclass
@@ -114,6 +119,7 @@ class Movement:
     origin_x: float = 0.0   # where the body rested before it (standing: before the weight
     origin_y: float = 0.0   # shifted onto the stance foot for the set)
     chain: int = 0          # movements since the body last rested share a number
+    first: int = 0          # the segmenter's index of points[0]
 
 
 class Segmenter:
@@ -146,6 +152,7 @@ class Segmenter:
         self._n_pre = math.ceil(pre_s * rate_hz) + 2
         self._n_next = round(0.3 * rate_hz)
         self._n_first = round(FIRST_REST_S * rate_hz)
+        self._tail: deque[Point] = deque(maxlen=round(KEEP_S * rate_hz))   # see rest_at
         self._hist: deque[Point] = deque()
         self._first = 0              # absolute index of _hist[0]
         self._n = 0                  # absolute index of the next point
@@ -181,6 +188,7 @@ class Segmenter:
         self._held: tuple[float, float, int] | None = None
         self._away = (0.0, 0, 0.0, 0.0)  # farthest from the held place since: distance, index, x, y
         self._hist.clear()
+        self._tail.clear()
         self._first = self._n
 
     @property
@@ -232,6 +240,7 @@ class Segmenter:
     def feed(self, p: Point) -> list[Movement]:
         hist = self._hist
         hist.append(p)
+        self._tail.append(p)
         k = self._n
         self._n += 1
         if self.rest is None:
@@ -510,6 +519,47 @@ class Segmenter:
                 best, where = d, (q.com_x, q.com_y)
         return where if where is not None else (self._hist[-1].com_x, self._hist[-1].com_y)
 
+    def rest_at(self, where: tuple[float, float], since: int) -> bool:
+        """The body has rested at ``where`` since index ``since`` (:attr:`Movement.first` plus
+        a point's place), not where rest was: what has moved away from there since is the
+        movement open now, measured from there (or, if back there already, finished).
+
+        For what only the force tells: the reps of a set begun soon after a shift,
+        going back toward the old rest, measured from it inside out (the pipeline's
+        ``Analyzer._inside_out``).  ``False`` if ``since`` is older than ``KEEP_S``.
+        """
+        if not self._n - len(self._tail) <= since < self._n:
+            return False
+        while self._first > since:   # back into what the history no longer keeps
+            self._first -= 1
+            self._hist.appendleft(self._tail[self._first - (self._n - len(self._tail))])
+        self.rest = where
+        self.chain += 1
+        self._chain_reps.clear()
+        self._box = self._hbox = self._held = None
+        self._pending = [m for m in self._pending if m[0] < since]
+        thr, last = self.threshold, self._n - 1
+        ds = [self._d(self._at(i)) for i in range(since, last + 1)]
+        j = max(range(len(ds)), key=ds.__getitem__)
+        near = [i for i in range(j + 1) if ds[i] < thr / 3.0]
+        if ds[j] <= thr:
+            self.state, self._anchor, self._t_rest = REST, since + (near[-1] if near else 0), self._at(last).t
+            return True
+        i0 = since + (near[-1] if near else 0)
+        top = self._at(since + j)
+        self._open(top, since + j, i0, ds[j])
+        self._t_open = self._at(i0).t
+        now = self._at(last)
+        if ds[-1] < 0.5 * thr:
+            self._close(last)
+            self.state, self._anchor, self._t_rest = REST, last, now.t
+        elif ds[j] - ds[-1] >= max(thr, 0.5 * ds[j]):
+            v = min(range(j, len(ds)), key=ds.__getitem__)
+            low = self._at(since + v)
+            self.state, self._valley, self._i_valley, self._near = BACK, ds[v], since + v, 0
+            self._valley_xy = (low.com_x, low.com_y)
+        return True
+
     def give_up(self) -> None:
         """The movements since the body last rested were no reps: it has settled somewhere new.
 
@@ -545,7 +595,7 @@ class Segmenter:
             # lower's fit needs to see this one come to rest).
             hi = self._n - 1 if nxt is None else min(self._n - 1, max(i1, nxt + self._n_next))
             pts = [self._at(i) for i in range(lo, hi + 1)]
-            out.append(Movement(pts, i0 - lo, ip - lo, i1 - lo, bx, by, ox, oy, chain))
+            out.append(Movement(pts, i0 - lo, ip - lo, i1 - lo, bx, by, ox, oy, chain, lo))
         return out
 
     def flush(self) -> list[Movement]:
