@@ -283,7 +283,7 @@ class Analyzer:
             return []
         before = (len(self.reps), len(self._between), self._doubtful, self._second)
         events = self._rep(m, self.last_t if self.last_t is not None else m.end)
-        kept = len(self.reps) != before[0] or m in self._between or m in (self._doubtful, self._second)
+        kept = len(self.reps) != before[0] or any(h is m for h in (*self._between, self._doubtful, self._second))
         self._inside_out(mv, None if kept else m)
         if before == (len(self.reps), len(self._between), self._doubtful, self._second):
             # Neither a rep nor held as one: a run of these without rest between is the
@@ -297,8 +297,9 @@ class Analyzer:
         return events
 
     def _inside_out(self, mv: Movement, m: Measured | None) -> None:
-        """Two movements in a row that were no reps (``m`` None: this one was, or is held),
-        each measured inside out, their tops in one place: the body rests there.
+        """Two movements in a row that were no reps (``m`` is None if this one was a rep or
+        is held as one), each measured inside out, their tops in one place: the body rests
+        there.
 
         Lying or kneeling, after a shift with a set begun soon after it, whose
         reps go back toward the old rest: measured from there, the pauses
