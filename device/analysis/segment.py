@@ -437,12 +437,9 @@ class Segmenter:
         if (far - d < thr or far < 2.0 * thr
                 or math.hypot(fx - rx, fy - ry) < 0.5 * math.hypot(hx - rx, hy - ry)):
             return False
-        self.rest = (hx, hy)
-        self.chain += 1
-        self._chain_reps.clear()
-        self._open(p, k, i_held, far)
-        self._i_peak, self._t_open = i_far, self._at(i_held).t
-        self._hbox = self._held = None
+        self._rest_anew((hx, hy))
+        self._open(self._at(i_far), i_far, i_held, far)
+        self._t_open = self._at(i_held).t
         if far - d >= max(thr, 0.5 * far):
             self.state, self._valley, self._i_valley, self._near = BACK, d, k, 0
             self._valley_xy = (p.com_x, p.com_y)
@@ -533,21 +530,17 @@ class Segmenter:
         while self._first > since:   # back into what the history no longer keeps
             self._first -= 1
             self._hist.appendleft(self._tail[self._first - (self._n - len(self._tail))])
-        self.rest = where
-        self.chain += 1
-        self._chain_reps.clear()
-        self._box = self._hbox = self._held = None
+        self._rest_anew(where)
         self._pending = [m for m in self._pending if m[0] < since]
         thr, last = self.threshold, self._n - 1
         ds = [self._d(self._at(i)) for i in range(since, last + 1)]
         j = max(range(len(ds)), key=ds.__getitem__)
-        near = [i for i in range(j + 1) if ds[i] < thr / 3.0]
+        # It left from the last moment it was near rest before its farthest point.
+        i0 = since + next((i for i in range(j, -1, -1) if ds[i] < thr / 3.0), 0)
         if ds[j] <= thr:
-            self.state, self._anchor, self._t_rest = REST, since + (near[-1] if near else 0), self._at(last).t
+            self.state, self._anchor, self._t_rest = REST, i0, self._at(last).t
             return True
-        i0 = since + (near[-1] if near else 0)
-        top = self._at(since + j)
-        self._open(top, since + j, i0, ds[j])
+        self._open(self._at(since + j), since + j, i0, ds[j])
         self._t_open = self._at(i0).t
         now = self._at(last)
         if ds[-1] < 0.5 * thr:
@@ -559,6 +552,14 @@ class Segmenter:
             self.state, self._valley, self._i_valley, self._near = BACK, ds[v], since + v, 0
             self._valley_xy = (low.com_x, low.com_y)
         return True
+
+    def _rest_anew(self, where: tuple[float, float]) -> None:
+        """Rest is ``where`` from now on, and a new chain begins: what was measured from the
+        old rest (the open movement, a held place, the chain's reps) says nothing of it."""
+        self.rest = where
+        self.chain += 1
+        self._chain_reps.clear()
+        self._box = self._hbox = self._held = None
 
     def give_up(self) -> None:
         """The movements since the body last rested were no reps: it has settled somewhere new.
