@@ -402,7 +402,7 @@ class Analyzer:
                 self._drop_between("the set did not go on after it")
             else:
                 events += self._take_between(m, t)
-        ref = self._refs.setdefault(exercise, Reference(exercise))
+        ref = self._ref(exercise)
         # The set this rep would go on, if it goes on: after a set gap, the last set's leg says nothing.
         open_set = self.sets.open if self.sets.would_join(m.start, None) else None
         leg = self._leg_of(exercise, m, open_set)
@@ -523,13 +523,17 @@ class Analyzer:
             return []
         return self._rep(first, t, confirmed=True, after=(second,)) + self._rep(second, t, confirmed=True)
 
+    def _ref(self, exercise: str) -> Reference:
+        """This person's reference for ``exercise``, begun empty if there is none yet."""
+        return self._refs.setdefault(exercise, Reference(exercise))
+
     def _leaned_not_lifted(self, exercise: str, m: Measured) -> bool:
         """Prone: the load went headward beyond this person's reps with no leg clearly lifted
         (a reach for the phone): no rep, whatever follows it.  Clearly: a light person's leg
         lifted slowly on a noisy mat may rise within the noise, as in :func:`.judge.rep_like`."""
         if exercise != "prone" or J.height(m) + J.RISE_DOUBT * m.rise_error >= J.PRONE_LIFT_M:
             return False
-        exp_dx, exp_dy = self._expected(self._refs.setdefault(exercise, Reference(exercise)), self.chosen_leg)
+        exp_dx, exp_dy = self._expected(self._ref(exercise), self.chosen_leg)
         return (exp_dx is not None and exp_dy is not None
                 and J.reached_out(exercise, m, exp_dx, exp_dy, self.tilt_margin_m))
 
@@ -537,7 +541,7 @@ class Analyzer:
         """The leg rep ``m`` raised, if it were to go on ``open_set``."""
         set_dx = None
         if open_set and open_set["reps"]:
-            set_dx = self._expected(self._refs.setdefault(exercise, Reference(exercise)), open_set["leg"])[0]
+            set_dx = self._expected(self._ref(exercise), open_set["leg"])[0]
         return J.working_leg(exercise, m, self.chosen_leg, open_set["leg"] if open_set else None, set_dx)
 
     def _set_goes_on(self, start: float) -> bool:
@@ -564,7 +568,7 @@ class Analyzer:
             return []
         events: list[dict] = []
         exercise = self.exercise or "quadruped"
-        ref = self._refs.setdefault(exercise, Reference(exercise))
+        ref = self._ref(exercise)
         for h in held:
             leg = self.sets.open["leg"] if self.sets.open else J.working_leg(exercise, h, self.chosen_leg, None, None)
             exp_dx, exp_dy = self._expected(ref, leg)
