@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from device.analysis.evaluate import Score, evaluate, median, pr  # noqa: E402
-from device.analysis.pipeline import Analyzer  # noqa: E402
+from device.analysis.pipeline import Analyzer, analyze_frames  # noqa: E402
 from device.frames import Frame  # noqa: E402
 from device.sim import SessionSpec, simulate  # noqa: E402
 
@@ -56,11 +56,7 @@ def run_one(args: tuple[int, str]) -> tuple[str, Score, dict]:
     seed, exercise = args
     spec = spec_for(seed, exercise)
     info, frames, labels = simulate(spec)
-    a = Analyzer(info, exercise=exercise)
-    for row in frames.tolist():
-        a.feed(Frame(*row))
-    a.finish()
-    result = a.result()
+    result = analyze_frames(info, (Frame(*row) for row in frames.tolist()), exercise=exercise)
     return exercise, evaluate(result, labels), {"seed": seed, "spec": spec, "reps": result["reps_total"]}
 
 

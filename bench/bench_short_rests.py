@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from device.analysis.evaluate import evaluate, match, overlap  # noqa: E402
-from device.analysis.pipeline import Analyzer  # noqa: E402
+from device.analysis.pipeline import analyze_frames  # noqa: E402
 from device.frames import Frame  # noqa: E402
 from device.sim import SessionSpec, simulate  # noqa: E402
 
@@ -37,11 +37,7 @@ def run_one(args: tuple[str, int, int]) -> dict:
     exercise, seed, rate = args
     spec = SessionSpec(exercise=exercise, seed=seed, rate_hz=rate, sets=3, reps=(6, 8), rest_s=(5.0, 8.0))
     info, frames, labels = simulate(spec)
-    a = Analyzer(info, exercise=exercise)
-    for row in frames.tolist():
-        a.feed(Frame(*row))
-    a.finish()
-    result = a.result()
+    result = analyze_frames(info, (Frame(*row) for row in frames.tolist()), exercise=exercise)
     sc = evaluate(result, labels)
     found = [r for st in result["sets"] for r in st["reps"]]
     in_distractors = Counter(d["kind"] for r in found for d in labels["distractors"] if overlap(r, d) > 0)
