@@ -572,6 +572,26 @@ def test_standing_a_dip_in_a_long_hold_rising_again_is_the_same_rep_unless_it_ca
     assert times(found[0])[0] <= 2.0 + 1.6 + UP / 2 and times(found[-1])[2] >= 2.0 + 1.6 + UP + 5.0 + DOWN / 2
 
 
+def test_standing_a_long_hold_whose_farthest_point_came_late_is_one_rep():
+    """From the stance foot, the set's second rep: a 5 s hold on one leg that sways, its
+    farthest point over 2 s after the lift.  The lowest point in the 2 s before that lay in
+    the hold itself; a later sway dip below the farthest point by more than half of that
+    looked like the way back, and rising again from it split the rep.  The lift ended when
+    the CoM first came near the top: the rep rose from the shelf before then."""
+    shelf, top = AMP, 2 * AMP
+    hold = [(UP, top - 0.006), (1.5, top - 0.006), (0.5, top - 0.02), (0.6, top), (1.0, top),
+            (0.5, top - 0.016), (0.5, top - 0.004), (1.0, top - 0.004), (DOWN, shelf), (REST, shelf)]
+    legs = [(2.0, 0.0), (0.8, shelf), (0.8, shelf)] + reps(1, base=shelf) + hold + reps(1, base=shelf)
+    legs += [(0.8, 0.0), (2.0, 0.0)]
+    _, out = run(path(legs), shelves=True)
+    found = [m for _, m in out]
+    assert_well_formed(found)
+    assert len(found) == 3
+    t_lift = 2.0 + 1.6 + UP + HOLD + DOWN + REST
+    start, _, end = times(found[1])
+    assert start <= t_lift + UP / 2 and end >= t_lift + UP + 5.6 + DOWN / 2
+
+
 @pytest.mark.parametrize("shift,pause,up", [(1.2, 0.6, UP), (0.8, 0.6, 0.5), (0.8, 0.9, 0.5)])
 def test_standing_the_first_rep_rises_from_where_the_weight_paused_on_the_stance_foot(shift, pause, up):
     """A set's first rep right after the weight went onto the stance foot (9 cm, over about a

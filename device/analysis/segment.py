@@ -450,8 +450,20 @@ class Segmenter:
 
     def _low_before_peak(self) -> float:
         """The least distance from rest in the ``lift_s`` before the top, or (a movement from
-        rest) where the CoM first stood still on its way out, if higher."""
+        rest) where the CoM first stood still on its way out, if higher.
+
+        Rising from a valley (a rep from the stance foot, mid-set), "the top" is where
+        the CoM first came within a threshold of its farthest: a long hold on one leg
+        sways, and its farthest point may come seconds after the lift, when the 2 s
+        before it lie in the hold itself.  From rest, the farthest point stands: a set's
+        first rep from both feet may have paused on the stance foot within a threshold
+        of its top, and the pause is what it rose from.
+        """
         t_top = self._at(self._i_peak).t
+        if self._base_xy is not None:
+            near = self._peak - self.threshold
+            t_top = next((q.t for q in (self._at(i) for i in range(max(self._i0, self._first), self._i_peak + 1))
+                          if self._d(q) >= near), t_top)
         low = self._peak
         for i in range(self._i_peak, max(self._i0, self._first) - 1, -1):
             q = self._at(i)
