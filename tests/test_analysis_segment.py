@@ -592,6 +592,31 @@ def test_standing_a_long_hold_whose_farthest_point_came_late_is_one_rep():
     assert start <= t_lift + UP / 2 and end >= t_lift + UP + 5.6 + DOWN / 2
 
 
+@pytest.mark.parametrize("forward", [0.025, 0.03])
+def test_standing_a_rep_from_the_stance_foot_across_the_line_from_rest_is_its_own(forward):
+    """Standing, four reps from the stance foot (6 cm out) 0.3 s apart; the third tilted toward
+    the working leg, so that it goes out from the foot forward (2.5 or 3 cm) and not
+    sideways.  Its distance from rest hardly changes (0.5-0.7 cm): it merged into the rep
+    before.  Measured from the stance foot, where the set's reps rise from, it rose well
+    over the 1.5 thresholds (1 cm) that open a rep across the line from rest."""
+    shelf, gap = 2 * AMP, 0.3
+    rep_x = [(UP, shelf + AMP), (HOLD, shelf + AMP), (DOWN, shelf), (gap, shelf)]
+    still = [(UP + HOLD + DOWN + gap, shelf)]
+    start = [(2.0, 0.0), (0.8, shelf), (0.8, shelf)]
+    end = [(0.8, shelf), (0.8, 0.0), (2.0, 0.0)]
+    xs = path(start + 2 * rep_x + still + rep_x + end)
+    t_mid = 2.0 + 1.6 + 2 * (UP + HOLD + DOWN + gap)
+    ys = path([(t_mid, 0.0), (UP, forward), (HOLD, forward), (DOWN, 0.0), (20.0, 0.0)])[:len(xs)]
+    _, out = run(beside(xs, ys), shelves=True)
+    found = [m for _, m in out]
+    assert_well_formed(found)
+    assert len(found) == 4
+    top = found[2].points[found[2].top]
+    assert t_mid + UP - 0.5 <= top.t <= t_mid + UP + HOLD + 0.5
+    assert top.com_y == pytest.approx(forward, abs=0.004)
+    assert found[2].rest_x == pytest.approx(shelf, abs=0.004)   # rose from the stance foot
+
+
 @pytest.mark.parametrize("shift,pause,up", [(1.2, 0.6, UP), (0.8, 0.6, 0.5), (0.8, 0.9, 0.5)])
 def test_standing_the_first_rep_rises_from_where_the_weight_paused_on_the_stance_foot(shift, pause, up):
     """A set's first rep right after the weight went onto the stance foot (9 cm, over about a

@@ -51,6 +51,10 @@ RESUME_ABOVE = 0.35
 CHAIN_REPS = 9      # standing: the chain's last movements that say where its reps rise from, and how far
 PAUSE_S = 0.6       # standing: still this long on the stance foot before a set's first rep,
 PAUSE_SHARE = 0.75  # at most this share of the way to its top (nearer, it is the hold)
+# Standing, a rise from the stance foot across the line from rest (not away from it)
+# opens a rep only if this many times larger than one away from rest must be: on one
+# leg the body sways as much across as along (see _across_from).
+ACROSS = 1.5
 MOSTLY_BACK = 0.2   # lying and kneeling: a valley this close (of the rep's height) to where it rose from
 # Standing: the CoM staying within SETTLE_M for SETTLE_S away from rest is no rep
 # and no pause between reps (the set would have ended long before): the body
@@ -186,6 +190,7 @@ class Segmenter:
         self._box: _Box | None = None   # see _stood_still
         self._hbox: _Box | None = None  # see _came_back_to_where_it_stood
         self._held: tuple[float, float, int] | None = None
+        self._across: tuple[float, float, float] | None = None   # see _m
         self._away = (0.0, 0, 0.0, 0.0)  # farthest from the held place since: distance, index, x, y
         self._hist.clear()
         self._tail.clear()
@@ -299,6 +304,7 @@ class Segmenter:
                 self._anchor = k
             return
         if self.state == OUT:
+            d = self._m(p, d)
             # The top is the farthest the CoM stayed for a moment: the spike of a leg
             # landing hard must not make the rest of the movement look like a return.
             recent = self._recent_d
@@ -330,6 +336,7 @@ class Segmenter:
                 self._settle(k, stood or self._closest_lately(since))
             return
         # BACK
+        home_d, d = d, self._m(p, d)
         if d < self._valley:
             self._valley, self._i_valley, self._valley_xy = d, k, (p.com_x, p.com_y)
         amp = self._peak - self._base_d
@@ -339,7 +346,12 @@ class Segmenter:
         # otherwise merge into it.
         mostly_back = not self.shelves and self._valley - self._base_d < MOSTLY_BACK * amp
         shelf, size = self._chain_typical()
-        if d - self._valley >= (thr if mostly_back else max(thr, 0.3 * size)):
+        need = thr if mostly_back else max(thr, 0.3 * size)
+        across = 0.0
+        if (self.shelves and d - self._valley < need and self._same_side()
+                and self._valley - shelf <= MOSTLY_BACK * size):
+            across = self._across_from(p, self._valley_xy)
+        if d - self._valley >= need or across >= ACROSS * need:
             if self.shelves and self._valley - shelf > RESUME_ABOVE * (self._peak - shelf):
                 # Standing, the sway of a long hold on one leg dipped the top part way
                 # down and it rose again: still the same rep.
@@ -350,9 +362,15 @@ class Segmenter:
             # Rose again before settling: the valley was the rest between two reps,
             # and the next rep is measured from it.
             self._close(self._i_valley)
-            self._open(p, k, self._i_valley, d, self._valley, self._valley_xy)
+            if across >= ACROSS * need:
+                # From the stance foot, not away from rest: a rep tilted toward the working
+                # leg, measured from where it rose (see _across_from).
+                base = self._d(self._at(self._i_valley))
+                self._open(p, k, self._i_valley, base + across, base, self._valley_xy, across=True)
+            else:
+                self._open(p, k, self._i_valley, d, self._valley, self._valley_xy)
             return
-        if d < 0.5 * thr:
+        if home_d < 0.5 * thr:
             self._near += 1
             if self._near >= 2:
                 self._close(k - 1)
@@ -382,12 +400,16 @@ class Segmenter:
         amp = self._peak - self._base_d
         if not self.shelves:
             return self._base_d, amp
-        side = self._side()
-        same = [(b, a) for s, b, a in self._chain_reps if s == side]
+        same = self._same_side()
         if len(same) < 2:
             return self._base_d, amp
         bases, amps = sorted(b for b, _ in same), sorted(a for _, a in same)
         return min(self._base_d, bases[len(same) // 2]), min(amp, amps[len(same) // 2])
+
+    def _same_side(self) -> list[tuple[float, float]]:
+        """Where the chain's last movements to the open one's side rose from, and how far."""
+        side = self._side()
+        return [(b, a) for s, b, a in self._chain_reps if s == side]
 
     def _side(self) -> bool:
         """Whether the open movement's top lies to the right of rest (each leg's reps go to one side)."""
@@ -445,6 +467,34 @@ class Segmenter:
             self._valley_xy = (p.com_x, p.com_y)
         return True
 
+    def _m(self, p: Point, d: float | None = None) -> float:
+        """How far the open movement has gone at ``p``: its distance from rest, or (one
+        opened across, see :meth:`_across_from`) where it rose from plus the way from there."""
+        if self._across is None:
+            return self._d(p) if d is None else d
+        base_d, bx, by = self._across
+        return base_d + self._across_from(p, (bx, by))
+
+    def _across_from(self, p: Point, base: tuple[float, float]) -> float:
+        """Standing, how far ``p`` lies from ``base`` (a shelf: the stance foot, part way
+        out from rest), not counting a way back toward rest.
+
+        On one leg a rep tilted toward the working leg goes out from the stance foot
+        mostly forward, across the line from rest: its distance from rest hardly
+        changes, and in a set with no pause on the stance foot it would merge into
+        the rep before.
+        """
+        rx, ry = self.rest  # type: ignore[misc]
+        bx, by = base
+        ux, uy = bx - rx, by - ry
+        n = math.hypot(ux, uy)
+        vx, vy = p.com_x - bx, p.com_y - by
+        if n < 1e-9:
+            return math.hypot(vx, vy)
+        along = (vx * ux + vy * uy) / n
+        side = abs(vx * uy - vy * ux) / n
+        return math.hypot(along, side) if along >= 0.0 else along + side
+
     def _still_r(self) -> float:
         return max(self.still_m, 3.0 * math.sqrt(self.sway2))
 
@@ -463,13 +513,13 @@ class Segmenter:
         if self._base_xy is not None:
             near = self._peak - self.threshold
             t_top = next((q.t for q in (self._at(i) for i in range(max(self._i0, self._first), self._i_peak + 1))
-                          if self._d(q) >= near), t_top)
+                          if self._m(q) >= near), t_top)
         low = self._peak
         for i in range(self._i_peak, max(self._i0, self._first) - 1, -1):
             q = self._at(i)
             if q.t < t_top - self.lift_s:
                 break
-            low = min(low, self._d(q))
+            low = min(low, self._m(q))
         if self._base_xy is None:   # it rose from rest
             low = max(low, self._paused_on_the_way())
         return low
@@ -489,7 +539,8 @@ class Segmenter:
         return 0.0
 
     def _open(self, p: Point, k: int, start: int, d: float, base_d: float = 0.0,
-              base_xy: tuple[float, float] | None = None) -> None:
+              base_xy: tuple[float, float] | None = None, across: bool = False) -> None:
+        self._across = (base_d, *base_xy) if across else None  # type: ignore[misc]
         self.state = OUT
         self._recent_d.clear()
         self._recent_d.append(d)
