@@ -24,7 +24,9 @@ It is a hysteresis ("zigzag") on the distance ``d`` from the rest point:
   movement ends when it is near the rest point again, or when it rises
   again by a good share of a rep before that (fast reps, no pause between;
   the next rep may be smaller than this one, and is measured from the
-  valley), or (standing) when it settles back on its shelf.
+  valley; standing, it may go out from the stance foot across the line from
+  rest, tilted toward the working leg, and is measured from the valley
+  that way), or (standing) when it settles back on its shelf.
 
 A dip of less than half the movement (sway, a pulse at the top) never
 ends it; a movement that does not come back within ``max_out_s`` was a
