@@ -324,8 +324,7 @@ class Segmenter:
                 base = max(self._base_d, self._low_before_peak()) if self.shelves else self._base_d
                 if home or drop >= max(thr, 0.5 * (self._peak - base)):
                     self._base_d = base
-                    self.state, self._valley, self._i_valley, self._near = BACK, d, k, 0
-                    self._valley_xy = (p.com_x, p.com_y)
+                    self._back(k, d, p)
                     return
             if p.t - self._t_open > self.max_out_s:
                 # Never came back: a change of place.  Rest is where the body was
@@ -465,8 +464,7 @@ class Segmenter:
         self._open(self._at(i_far), i_far, i_held, far)
         self._t_open = self._at(i_held).t
         if far - d >= max(thr, 0.5 * far):
-            self.state, self._valley, self._i_valley, self._near = BACK, d, k, 0
-            self._valley_xy = (p.com_x, p.com_y)
+            self._back(k, d, p)
         return True
 
     def _m(self, p: Point, d: float | None = None) -> float:
@@ -551,6 +549,11 @@ class Segmenter:
         self._t_open = p.t
         self._closed = False
 
+    def _back(self, k: int, d: float, p: Point) -> None:
+        """The open movement is coming back; its valley so far is ``p`` (index ``k``, at ``d``)."""
+        self.state, self._valley, self._i_valley, self._near = BACK, d, k, 0
+        self._valley_xy = (p.com_x, p.com_y)
+
     def _close(self, end: int) -> None:
         if self._closed:
             return
@@ -613,9 +616,7 @@ class Segmenter:
             self.state, self._anchor, self._t_rest = REST, last, now.t
         elif ds[j] - ds[-1] >= max(thr, 0.5 * ds[j]):
             v = min(range(j, len(ds)), key=ds.__getitem__)
-            low = self._at(since + v)
-            self.state, self._valley, self._i_valley, self._near = BACK, ds[v], since + v, 0
-            self._valley_xy = (low.com_x, low.com_y)
+            self._back(since + v, ds[v], self._at(since + v))
         return True
 
     def _rest_anew(self, where: tuple[float, float]) -> None:
