@@ -192,7 +192,7 @@ class Segmenter:
         self._box: _Box | None = None   # see _stood_still
         self._hbox: _Box | None = None  # see _came_back_to_where_it_stood
         self._held: tuple[float, float, int] | None = None
-        self._across: tuple[float, float, float] | None = None   # see _m
+        self._across = False        # the open movement was opened across (see _m)
         self._away = (0.0, 0, 0.0, 0.0)  # farthest from the held place since: distance, index, x, y
         self._hist.clear()
         self._tail.clear()
@@ -470,10 +470,10 @@ class Segmenter:
     def _m(self, p: Point, d: float | None = None) -> float:
         """How far the open movement has gone at ``p``: its distance from rest, or (one
         opened across, see :meth:`_across_from`) where it rose from plus the way from there."""
-        if self._across is None:
+        if not self._across:
             return self._d(p) if d is None else d
-        base_d, bx, by = self._across
-        return base_d + self._across_from(p, (bx, by))
+        # It rose from its start, the valley: where the base point is.
+        return self._d(self._at(self._i0)) + self._across_from(p, self._base_xy)  # type: ignore[arg-type]
 
     def _across_from(self, p: Point, base: tuple[float, float]) -> float:
         """Standing, how far ``p`` lies from ``base`` (a shelf: the stance foot, part way
@@ -540,7 +540,7 @@ class Segmenter:
 
     def _open(self, p: Point, k: int, start: int, d: float, base_d: float = 0.0,
               base_xy: tuple[float, float] | None = None, across: bool = False) -> None:
-        self._across = (base_d, *base_xy) if across else None  # type: ignore[misc]
+        self._across = across
         self.state = OUT
         self._recent_d.clear()
         self._recent_d.append(d)
