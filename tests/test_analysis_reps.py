@@ -250,6 +250,19 @@ def test_a_tilted_second_rep_still_counts(seed, rate):
     assert truth[1]["tilt"] and reps[pairs[1]]["tilt"]
 
 
+@pytest.mark.parametrize("rate", [10, 80])
+def test_standing_a_set_that_ends_with_a_rep_tilted_toward_the_leg_counts_it(rate):
+    """Seed 39 (half the reps tilted): the set's last rep tilted toward the working leg,
+    which cancels its own sideways shift, so it was held as mid-set and then dropped,
+    as no rep came after it.  Its top went the whole way over the stance foot as the
+    set's reps do: it counts, flagged with its side."""
+    kw = dict(exercise="standing", seed=39, rate_hz=rate, tilt_rate=0.5)
+    reps, truth = found_and_labelled(**kw)
+    pairs = match(reps, truth)
+    assert len(pairs) == len(truth) == len(reps)
+    assert truth[-1]["tilt_side"] == truth[-1]["leg"] == reps[pairs[len(truth) - 1]]["tilt_side"]
+
+
 def test_standing_a_set_begun_right_after_the_weight_shift_counts_from_its_first_rep():
     """Seed 23 (80 SPS, tilted reps): the weight went onto the stance foot, paused, and the
     first rep rose fast; the rep rose from the pause, but the lowest point before its top lay

@@ -223,7 +223,7 @@ class Analyzer:
             events += self._end_doubt(s.t)
         busy = self.segmenter.busy_since
         if self._between and busy is None and s.t - self._between[-1].end > SANDWICH_S:
-            self._drop_between("the set did not go on after it")
+            events += self._set_ended_held(s.t)
         if busy is None and self._doubtful is None and not self._between:
             events += self.sets.idle(s.t)  # not while a rep may still be under way
         if s.t >= self._next_summary:
@@ -573,6 +573,29 @@ class Analyzer:
             leg = self.sets.open["leg"] if self.sets.open else J.working_leg(exercise, h, self.chosen_leg, None, None)
             exp_dx, exp_dy = self._expected(ref, leg)
             events += self._accept(h, t, exercise, leg, exp_dx, exp_dy)
+        return events
+
+    def _set_ended_held(self, t: float) -> list[dict]:
+        """No rep came after the movements held mid-set: the set ended with them.
+
+        Standing, those whose top went over the set's stance foot as its reps do
+        (within two tilt margins of their whole way, and shaped like a rep by
+        it) were its last reps: tilted toward the working leg, which cancels
+        their own sideways shift.  A reach for the phone after the weight went
+        back onto both feet goes a third of the way.  The rest (and any after
+        the first that was not) were no reps.
+        """
+        held, self._between = self._between, []
+        cur, exercise = self.sets.open, self.exercise
+        events: list[dict] = []
+        if exercise == "standing" and cur is not None and cur["leg"] is not None:
+            leg = cur["leg"]
+            exp_dx, exp_dy = self._expected(self._ref(exercise), leg)
+            while (held and exp_dx is not None
+                   and abs(held[0].dx_rest - exp_dx) <= 2.0 * self._margin(exercise, leg)
+                   and J.shaped_like(exercise, held[0].dx_rest, held[0].dy, 0.0)):
+                events += self._accept(held.pop(0), t, exercise, leg, exp_dx, exp_dy)
+        self.rejected += [("the set did not go on after it", h) for h in held]
         return events
 
     def _drop_between(self, why: str) -> None:
