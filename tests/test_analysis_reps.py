@@ -237,6 +237,14 @@ def test_standing_fast_reps_after_tilted_ones_count(seed, rate):
     assert_each_rep_counted_once(**kw)
 
 
+@pytest.mark.parametrize("rate", [10, 80])
+def test_standing_fast_reps_the_sway_ran_together_are_split_where_the_trunk_shows_a_lift(rate):
+    """Seed 14 at the fast tempo: the sway on one leg kept the CoM from coming half way back
+    between two clean reps, and they were one movement (one rep lost at either rate).  The
+    CoP's departure from the CoM front to back marks the second rep's lift at the dip."""
+    assert_each_rep_counted_once(exercise="standing", seed=14, rate_hz=rate, tempo="fast")
+
+
 @pytest.mark.parametrize("seed,rate", [(8, 10), (8, 80), (22, 10)])
 def test_a_tilted_second_rep_still_counts(seed, rate):
     """The set's second rep tilted toward the leg, so its own shift is unlike a rep's, while

@@ -21,6 +21,7 @@ from .reference import Reference
 from .segment import Movement, Segmenter
 from .sets import SetTracker
 from .signals import Averager, ComEstimator, Despiker, Sample
+from .split import split
 
 EXERCISES = ("prone", "quadruped", "standing")
 FRAME_EVERY_S = 0.1
@@ -269,7 +270,8 @@ class Analyzer:
         done = self.segmenter.feed(p)
         events = self._set_phase(p.t, self.segmenter.phase)
         for mv in done:
-            events += self._movement(mv)
+            for part in split(mv) if self.exercise == "standing" else (mv,):
+                events += self._movement(part)
         return events
 
     def _movement(self, mv: Movement) -> list[dict]:
