@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from device.analysis.pipeline import analyze_frames
 from test_analysis_common import all_reps, analysed, forbidden_spans, label_reps, match, overlap, session, structural_problems
 
 EXERCISES = ("quadruped", "prone", "standing")
@@ -269,6 +270,17 @@ def test_standing_a_set_that_ends_with_a_rep_tilted_toward_the_leg_counts_it(rat
     pairs = match(reps, truth)
     assert len(pairs) == len(truth) == len(reps)
     assert truth[-1]["tilt_side"] == truth[-1]["leg"] == reps[pairs[len(truth) - 1]]["tilt_side"]
+
+
+def test_a_recording_that_stops_soon_after_a_held_last_rep_still_counts_it():
+    """The same set, the recording stopped 4 s after its last rep (the set had not yet been
+    seen to end): the held rep was left undecided at the end of the stream, and lost."""
+    kw = dict(exercise="standing", seed=39, rate_hz=80, tilt_rate=0.5)
+    info, frames, labels = session(**kw)
+    truth = label_reps(labels)
+    cut = truth[-1]["end"] + 4.0
+    reps = all_reps(analyze_frames(info, [f for f in frames if f.t <= cut], exercise="standing"))
+    assert len(match(reps, truth)) == len(truth) == len(reps)
 
 
 def test_standing_a_set_begun_right_after_the_weight_shift_counts_from_its_first_rep():

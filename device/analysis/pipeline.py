@@ -155,6 +155,8 @@ class Analyzer:
         if self._second is not None:
             events += self._end_doubt(self.last_t if self.last_t is not None else self._second.end)
         t = self.last_t if self.last_t is not None else 0.0
+        if self._between:   # a recording that stops right after a set's last reps
+            events += self._set_ended_held(t)
         events += self.sets.close(t)
         return events + self._review(t)
 
