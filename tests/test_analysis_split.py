@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from device.analysis.fit import minjerk
 from device.analysis.segment import Movement
 from device.analysis.signals import Point
 from device.analysis.split import split
@@ -11,25 +12,14 @@ from device.analysis.split import split
 RATE = 20.0
 
 
-def _minjerk(u):
-    u = np.clip(u, 0.0, 1.0)
-    return u ** 3 * (10 - 15 * u + 6 * u ** 2)
-
-
-def _acc(u):
-    """Minimum-jerk acceleration shape, 0 outside the move, peak about 1."""
-    inside = (u >= 0) & (u <= 1)
-    return np.where(inside, 60 * u * (1 - u) * (1 - 2 * u) / 5.77, 0.0)
-
-
 def two_reps(trunk_m: float, base=(0.0, 0.0), origin=(-0.03, 0.0)) -> Movement:
     """Two fast reps from a valley on the stance foot, the CoM only 45 % of the way back
     between them; ``trunk_m``: how far the CoP departs from the CoM as each lift begins."""
     t = np.arange(0.0, 6.0, 1.0 / RATE)
-    x = (0.030 * _minjerk((t - 1.0) / 0.6) - 0.0135 * _minjerk((t - 2.0) / 0.5)
-         + 0.0135 * _minjerk((t - 2.7) / 0.6) - 0.030 * _minjerk((t - 4.2) / 0.8))
+    x = (0.030 * minjerk((t - 1.0) / 0.6)[0] - 0.0135 * minjerk((t - 2.0) / 0.5)[0]
+         + 0.0135 * minjerk((t - 2.7) / 0.6)[0] - 0.030 * minjerk((t - 4.2) / 0.8)[0])
     com_x, com_y = base[0] + x, base[1] + 0.0 * t
-    lift = sum(_acc((t - t0) / 0.6) for t0 in (1.0, 2.7))
+    lift = sum(minjerk((t - t0) / 0.6)[2] / 5.77 for t0 in (1.0, 2.7))   # acceleration, peak about 1
     cop_y = com_y - trunk_m * lift
     pts = [Point(float(ti), 60.0, float(cx), float(cy), float(cx), float(my), 0.0)
            for ti, cx, cy, my in zip(t, com_x, cop_y, com_y)]

@@ -14,10 +14,9 @@ come a good part of the way back, it marks the next rep's lift.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from .fit import minjerk
 from .segment import Movement
 
 GRID_S = 0.05
@@ -33,9 +32,8 @@ LOOK_S = (-0.5, 0.4)  # where, about the dip, the next lift begins
 def _templates() -> list[np.ndarray]:
     out = []
     for T in TEMPLATES_S:
-        u = np.arange(0.0, T + 1e-9, GRID_S) / T
-        a = 60.0 * u * (1.0 - u) * (1.0 - 2.0 * u)     # minimum-jerk acceleration
-        out.append(-a / np.linalg.norm(a))            # the CoP goes back first
+        a = minjerk(np.arange(0.0, T + 1e-9, GRID_S) / T)[2]   # its acceleration
+        out.append(-a / np.linalg.norm(a))                     # the CoP goes back first
     return out
 
 
@@ -57,26 +55,28 @@ def lift_evidence(t: np.ndarray, cop_y: np.ndarray, com_y: np.ndarray) -> tuple[
 
 def split(mv: Movement) -> list[Movement]:
     """``mv``, or the reps it ran together, each a :class:`Movement` over the same points."""
-    pts = mv.points
-    t = np.array([p.t for p in pts])
-    g, z = lift_evidence(t, np.array([p.cop_y for p in pts]), np.array([p.com_y for p in pts]))
-    return _split(mv, t, g, z)
+    t, _, _, cop_y, cx, cy, _ = np.array(mv.points, dtype=float).T
+    g, z = lift_evidence(t, cop_y, cy)
+    # As the segmenter measures: from rest before the set (a way home is no rise).
+    d = np.hypot(cx - mv.origin_x, cy - mv.origin_y)
+    return _split(mv, t, d, g, z)
 
 
-def _split(mv: Movement, t: np.ndarray, g: np.ndarray, z: np.ndarray) -> list[Movement]:
+def _split(mv: Movement, t: np.ndarray, d: np.ndarray, g: np.ndarray, z: np.ndarray) -> list[Movement]:
     pts = mv.points
     i0, i1 = mv.start, mv.end
     if t[i1] - t[i0] < 2 * EDGE_S or len(g) == 0 or (mv.rest_x, mv.rest_y) == (mv.origin_x, mv.origin_y):
         return [mv]
-    # As the segmenter measures: from rest before the set (a way home is no rise).
-    d = np.array([math.hypot(p.com_x - mv.origin_x, p.com_y - mv.origin_y) for p in pts[i0:i1 + 1]])
+    dm = d[i0:i1 + 1]
+    # the farthest up to each point, and from each point on
+    before, after = np.maximum.accumulate(dm), np.maximum.accumulate(dm[::-1])[::-1]
     best, where = 0.0, None
-    for j in range(1, len(d) - 1):
+    for j in range(1, len(dm) - 1):
         tj = t[i0 + j]
-        if not (d[j] <= d[j - 1] and d[j] < d[j + 1]) or tj - t[i0] < EDGE_S or t[i1] - tj < EDGE_S:
+        if not (dm[j] <= dm[j - 1] and dm[j] < dm[j + 1]) or tj - t[i0] < EDGE_S or t[i1] - tj < EDGE_S:
             continue
-        amp = min(d[:j].max(), d[j:].max()) - d[0]
-        depth = min(d[:j].max(), d[j:].max()) - d[j]
+        top = min(before[j - 1], after[j])
+        amp, depth = top - dm[0], top - dm[j]
         if amp < RISE_M or depth < max(DEPTH * amp, DEPTH_M):
             continue
         w = (g >= tj + LOOK_S[0]) & (g <= tj + LOOK_S[1])
@@ -87,8 +87,8 @@ def _split(mv: Movement, t: np.ndarray, g: np.ndarray, z: np.ndarray) -> list[Mo
     if where is None:
         return [mv]
     k = where
-    top_a = i0 + int(np.argmax(d[:k - i0 + 1]))
-    top_b = k + int(np.argmax(d[k - i0:]))
+    top_a = i0 + int(np.argmax(d[i0:k + 1]))
+    top_b = k + int(np.argmax(d[k:i1 + 1]))
     a = Movement(pts, i0, top_a, k, mv.rest_x, mv.rest_y, mv.origin_x, mv.origin_y, mv.chain, mv.first)
     b = Movement(pts, k, top_b, i1, pts[k].com_x, pts[k].com_y, mv.origin_x, mv.origin_y, mv.chain, mv.first)
-    return _split(a, t, g, z) + _split(b, t, g, z)
+    return _split(a, t, d, g, z) + _split(b, t, d, g, z)
