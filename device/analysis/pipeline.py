@@ -589,8 +589,7 @@ class Analyzer:
         back onto both feet goes a third of the way.  The rest (and any after
         the first that was not) were no reps.
         """
-        held, self._between = self._between, []
-        cur, exercise = self.sets.open, self.exercise
+        held, cur, exercise = self._between, self.sets.open, self.exercise
         events: list[dict] = []
         if exercise == "standing" and cur is not None and cur["leg"] is not None:
             leg = cur["leg"]
@@ -599,7 +598,7 @@ class Analyzer:
                    and abs(held[0].dx_rest - exp_dx) <= 2.0 * self._margin(exercise, leg)
                    and J.shaped_like(exercise, held[0].dx_rest, held[0].dy, 0.0)):
                 events += self._accept(held.pop(0), t, exercise, leg, exp_dx, exp_dy)
-        self.rejected += [("the set did not go on after it", h) for h in held]
+        self._drop_between("the set did not go on after it")
         return events
 
     def _drop_between(self, why: str) -> None:
